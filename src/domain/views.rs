@@ -1,0 +1,142 @@
+//! The data each page shows, as the server assembles it and the browser receives it.
+
+use super::compare::PairComparison;
+use super::leaderboard::{Entry, ModelInfo};
+use super::metrics::{Counts, Score};
+use super::submission::SubmissionLine;
+use super::taxonomy::{Relation, RiskCategory};
+use serde::{Deserialize, Serialize};
+
+/// The notice every page, chart and export carries while sample rows are shown.
+pub const SAMPLE_NOTICE: &str = "sample data, not real results";
+
+/// The ranked population of one judge.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LeaderboardData {
+    pub judge: String,
+    /// Judges with at least one approved result; the view never mixes them.
+    pub judges: Vec<String>,
+    pub entries: Vec<Entry>,
+    pub has_sample: bool,
+}
+
+/// A model's page.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ModelPage {
+    pub model: ModelInfo,
+    pub judge: String,
+    /// Judges under which this model has approved results.
+    pub judges: Vec<String>,
+    /// The model's row on its judge's leaderboard, ranked against every other model there.
+    pub entry: Option<Entry>,
+    pub ranked_models: usize,
+    pub cells: Vec<(RiskCategory, Relation, Counts)>,
+    pub rule_set_version: Option<String>,
+    pub note: Option<String>,
+    pub history: Vec<SubmissionLine>,
+}
+
+/// What a breakdown page is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Scope {
+    Relation(Relation),
+    Category(RiskCategory),
+}
+
+impl Scope {
+    pub fn display_name(self) -> &'static str {
+        match self {
+            Self::Relation(r) => r.display_name(),
+            Self::Category(c) => c.display_name(),
+        }
+    }
+
+    pub fn harness_name(self) -> &'static str {
+        match self {
+            Self::Relation(r) => r.harness_name(),
+            Self::Category(c) => c.harness_name(),
+        }
+    }
+
+    pub fn href(self) -> String {
+        match self {
+            Self::Relation(r) => format!("/relations/{}", r.slug()),
+            Self::Category(c) => format!("/categories/{}", c.slug()),
+        }
+    }
+}
+
+/// One model on a relation's or category's ranking.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ScopeRow {
+    pub model: ModelInfo,
+    pub rank: u32,
+    pub score: Score,
+    pub sample: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ScopePage {
+    pub scope: Scope,
+    pub judge: String,
+    pub judges: Vec<String>,
+    pub rows: Vec<ScopeRow>,
+    /// Ranked models without any figure for this scope (aggregate-only rows, partial runs).
+    pub without_data: Vec<String>,
+    pub has_sample: bool,
+}
+
+/// Two models, tested item by item when both have per-item labels.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PairView {
+    pub a: String,
+    pub b: String,
+    /// `None` when one of the two has only aggregate numbers.
+    pub comparison: Option<PairComparison>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ComparePage {
+    pub judge: String,
+    pub judges: Vec<String>,
+    pub models: Vec<Entry>,
+    pub pairs: Vec<PairView>,
+    /// Requested slugs that have no approved result under this judge.
+    pub missing: Vec<String>,
+    /// Every model that could be picked: (slug, name).
+    pub choices: Vec<(String, String)>,
+    pub has_sample: bool,
+}
+
+/// Spearman's rank correlation with its two-sided p-value.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Correlation {
+    pub rho: f64,
+    pub p: f64,
+    pub n: usize,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CapabilityPoint {
+    pub model: String,
+    pub slug: String,
+    pub capability: f64,
+    pub benchmark: String,
+    pub source: Option<String>,
+    pub asr: f64,
+    pub sample: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CapabilityPage {
+    pub judge: String,
+    pub judges: Vec<String>,
+    pub points: Vec<CapabilityPoint>,
+    /// Over the points that share the most common benchmark (scores from different benchmarks
+    /// are not on one scale).
+    pub benchmark: Option<String>,
+    pub correlation: Option<Correlation>,
+    /// Ranked models without a capability score.
+    pub without_score: usize,
+    pub has_sample: bool,
+}
