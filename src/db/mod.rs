@@ -1,0 +1,119 @@
+//! The store: the only module that speaks SQL. One function per query; each takes the pool
+//! (or an open transaction) and returns domain types.
+//!
+//! Queries are checked at run time through sqlx's `Any` driver, so one binary serves SQLite
+//! (the embedded default) and PostgreSQL (production). The SQL is written once for both:
+//! `$N` placeholders, integer flags instead of BOOLEAN, unix seconds instead of timestamps,
+//! and no dialect-only functions. The integration tests run every query against both.
+
+mod auth;
+mod results;
+mod views;
+
+pub use auth::*;
+pub use results::*;
+pub use views::*;
+
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::{AnyPool, ConnectOptions, Executor};
+use std::str::FromStr;
+use std::time::Duration;
+
+pub type Pool = AnyPool;
+pub type Tx<'c> = sqlx::Transaction<'c, sqlx::Any>;
+
+/// Which database a URL points at; the two have separate migration folders.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    pub fn from_url(url: &str) -> Option<Self> {
+        if url.starts_with("sqlite:") {
+            Some(Self::Sqlite)
+        } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+            Some(Self::Postgres)
+        } else {
+            None
+        }
+    }
+}
+
+static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
+static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
+
+/// Opens the pool and brings the schema up to date. Any failure here must stop the server:
+/// serving from a half-migrated store would show wrong numbers.
+#[tracing::instrument(skip(url), fields(backend))]
+pub async fn connect(url: &str, max_connections: u32) -> Result<Pool, sqlx::Error> {
+    sqlx::any::install_default_drivers();
+    let backend = Backend::from_url(url)
+        .ok_or_else(|| sqlx::Error::Configuration("DATABASE_URL must start with sqlite: or postgres:".into()))?;
+    tracing::Span::current().record("backend", format!("{backend:?}"));
+    let options = AnyConnectOptions::from_str(url)?.log_statements(tracing::log::LevelFilter::Trace);
+    let pool = AnyPoolOptions::new()
+        .max_connections(max_connections)
+        .acquire_timeout(Duration::from_secs(10))
+        .after_connect(move |conn, _meta| {
+            Box::pin(async move {
+                if backend == Backend::Sqlite {
+                    // WAL lets readers proceed while an upload is being written; the busy
+                    // timeout makes concurrent writers queue instead of failing.
+                    conn.execute("PRAGMA journal_mode = WAL").await?;
+                    conn.execute("PRAGMA busy_timeout = 15000").await?;
+                    conn.execute("PRAGMA foreign_keys = ON").await?;
+                    conn.execute("PRAGMA synchronous = NORMAL").await?;
+                }
+                Ok(())
+            })
+        })
+        .connect_with(options)
+        .await?;
+    let migrator = match backend {
+        Backend::Sqlite => &SQLITE_MIGRATIONS,
+        Backend::Postgres => &POSTGRES_MIGRATIONS,
+    };
+    migrator.run(&pool).await?;
+    Ok(pool)
+}
+
+/// Seconds since the Unix epoch; the store's only notion of time.
+pub fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
+}
+
+/// `$first, $first+1, ...` for `n` values: the only dynamic SQL we build, and it contains
+/// nothing but placeholders.
+fn placeholders(first: usize, n: usize) -> String {
+    (first..first + n).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ")
+}
+
+/// True when a database error is a unique-constraint violation (both backends report it
+/// through the same sqlx kind).
+pub fn is_unique_violation(e: &sqlx::Error) -> bool {
+    matches!(e, sqlx::Error::Database(d) if d.kind() == sqlx::error::ErrorKind::UniqueViolation)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backends_from_urls() {
+        assert_eq!(Backend::from_url("sqlite://data/x.db?mode=rwc"), Some(Backend::Sqlite));
+        assert_eq!(Backend::from_url("postgres://u@h/db"), Some(Backend::Postgres));
+        assert_eq!(Backend::from_url("postgresql://u@h/db"), Some(Backend::Postgres));
+        assert_eq!(Backend::from_url("mysql://x"), None);
+    }
+
+    #[test]
+    fn placeholders_number_from_first() {
+        assert_eq!(placeholders(2, 3), "$2, $3, $4");
+        assert_eq!(placeholders(1, 0), "");
+    }
+}

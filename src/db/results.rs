@@ -1,0 +1,471 @@
+//! Writing results: models, submissions and their counts, and moderation.
+
+use super::{Pool, Tx, is_unique_violation, now};
+use crate::domain::model::{Capability, JudgeName, ModelMeta, ModelName, Source, Status};
+use crate::domain::submission::{Aggregates, ItemLabel, ParsedResult};
+use sqlx::Row;
+
+/// Everything needed to store one submission.
+#[derive(Debug)]
+pub struct NewSubmission<'a> {
+    pub model: &'a ModelName,
+    pub meta: &'a ModelMeta,
+    /// Only maintainers' imports set this: it overwrites the model's capability score.
+    pub capability: Option<&'a Capability>,
+    pub judge: &'a JudgeName,
+    pub source: Source,
+    pub status: Status,
+    pub note: Option<&'a str>,
+    pub archive_sha256: Option<&'a str>,
+    pub archive_kind: Option<&'a str>,
+    pub folder_name: Option<&'a str>,
+    pub result: &'a ParsedResult,
+    /// Who stored it: `cli`, `web`, `api`, `demo`.
+    pub actor: &'a str,
+    /// Maintainer imports apply the model facts at once; uploads only propose them.
+    pub apply_meta_now: bool,
+}
+
+/// What went wrong while storing, beyond plain database errors.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The same archive is already pending or approved.
+    #[error("this archive was already submitted as submission #{0}")]
+    DuplicateArchive(i64),
+    #[error(transparent)]
+    Db(#[from] sqlx::Error),
+}
+
+/// Stores a submission and all its counts in one transaction: either everything lands or
+/// nothing does.
+#[tracing::instrument(skip_all, fields(model = %s.model, judge = %s.judge, status = s.status.as_str()))]
+pub async fn insert_submission(pool: &Pool, s: &NewSubmission<'_>) -> Result<i64, StoreError> {
+    let mut tx = pool.begin().await?;
+    let result = insert_in_tx(&mut tx, s).await;
+    match result {
+        Ok(id) => {
+            tx.commit().await?;
+            Ok(id)
+        }
+        Err(e) => {
+            // Dropping the transaction rolls it back.
+            drop(tx);
+            match e {
+                StoreError::Db(db) if is_unique_violation(&db) && s.archive_sha256.is_some() => {
+                    match find_live_archive(pool, s.archive_sha256.unwrap_or_default()).await? {
+                        Some(existing) => Err(StoreError::DuplicateArchive(existing)),
+                        None => Err(StoreError::Db(db)),
+                    }
+                }
+                other => Err(other),
+            }
+        }
+    }
+}
+
+async fn insert_in_tx(tx: &mut Tx<'_>, s: &NewSubmission<'_>) -> Result<i64, StoreError> {
+    let t = now();
+    // The first statement writes, so SQLite takes its write lock before this transaction reads
+    // anything; concurrent uploads then queue on the lock instead of failing on a stale snapshot.
+    let model_id = ensure_model(tx, s.model, s.meta, t).await?;
+    if s.apply_meta_now {
+        update_model_meta(tx, model_id, s.meta).await?;
+        if let Some(c) = s.capability {
+            set_capability_tx(tx, model_id, Some(c)).await?;
+        }
+    }
+    let summary = &s.result.summary;
+    let warnings = serde_json::to_string(&summary.warnings).unwrap_or_else(|_| "[]".into());
+    let draft_key = random_key();
+    let id: i64 = sqlx::query(
+        // language=SQL
+        "INSERT INTO submissions (model_id, judge, source, status, granularity, draft_key, note,
+            archive_sha256, archive_kind, folder_name, items_total, rule_set_version, warnings_json,
+            proposed_organization, proposed_access, proposed_reasoning, proposed_parameters_b, proposed_link,
+            submitted_at, decided_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)
+         RETURNING id",
+    )
+    .bind(model_id)
+    .bind(s.judge.as_str())
+    .bind(s.source.as_str())
+    .bind(s.status.as_str())
+    .bind(summary.granularity.as_str())
+    .bind(&draft_key)
+    .bind(s.note)
+    .bind(s.archive_sha256)
+    .bind(s.archive_kind)
+    .bind(s.folder_name)
+    .bind(summary.coverage.received as i64)
+    .bind(summary.rule_set_version.as_deref())
+    .bind(warnings)
+    .bind(s.meta.organization.as_deref())
+    .bind(s.meta.access.map(|a| a.as_str()))
+    .bind(s.meta.reasoning.map(i32::from))
+    .bind(s.meta.parameters_b)
+    .bind(s.meta.link.as_deref())
+    .bind(t)
+    .bind((s.status == Status::Approved).then_some(t))
+    .fetch_one(&mut **tx)
+    .await?
+    .try_get("id")?;
+
+    insert_cells(tx, id, s.result).await?;
+    insert_items(tx, id, &s.result.items).await?;
+    if let Some(a) = &s.result.aggregates {
+        insert_aggregates(tx, id, a).await?;
+    }
+    let kind = match s.status {
+        Status::Draft => "validated",
+        Status::Pending => "submitted",
+        _ => "imported",
+    };
+    insert_event(tx, id, t, kind, s.actor, None).await?;
+    Ok(id)
+}
+
+/// Finds or creates the model row. An existing model keeps its facts (uploads only propose);
+/// a new one takes the submitted facts. Slugs that clash get `-2`, `-3`, ...
+async fn ensure_model(tx: &mut Tx<'_>, name: &ModelName, meta: &ModelMeta, t: i64) -> Result<i64, sqlx::Error> {
+    let base = name.slug();
+    for attempt in 1..=50 {
+        let slug = if attempt == 1 { base.clone() } else { format!("{base}-{attempt}") };
+        sqlx::query(
+            "INSERT INTO models (name, slug, organization, access, reasoning, parameters_b, link, created_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+             ON CONFLICT DO NOTHING",
+        )
+        .bind(name.as_str())
+        .bind(&slug)
+        .bind(meta.organization.as_deref())
+        .bind(meta.access.map(|a| a.as_str()))
+        .bind(i32::from(meta.reasoning.unwrap_or(false)))
+        .bind(meta.parameters_b)
+        .bind(meta.link.as_deref())
+        .bind(t)
+        .execute(&mut **tx)
+        .await?;
+        if let Some(row) = sqlx::query("SELECT id FROM models WHERE name = $1")
+            .bind(name.as_str())
+            .fetch_optional(&mut **tx)
+            .await?
+        {
+            return row.try_get("id");
+        }
+        // The name is new but the slug belongs to another model: try the next slug.
+    }
+    Err(sqlx::Error::Protocol(format!("no free slug for model {name}")))
+}
+
+/// Overwrites the model's facts with the given ones; unknown (None) facts keep their value.
+async fn update_model_meta(tx: &mut Tx<'_>, model_id: i64, meta: &ModelMeta) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE models SET
+            organization = COALESCE($2, organization),
+            access = COALESCE($3, access),
+            reasoning = COALESCE($4, reasoning),
+            parameters_b = COALESCE($5, parameters_b),
+            link = COALESCE($6, link)
+         WHERE id = $1",
+    )
+    .bind(model_id)
+    .bind(meta.organization.as_deref())
+    .bind(meta.access.map(|a| a.as_str()))
+    .bind(meta.reasoning.map(i32::from))
+    .bind(meta.parameters_b)
+    .bind(meta.link.as_deref())
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+async fn insert_cells(tx: &mut Tx<'_>, id: i64, result: &ParsedResult) -> Result<(), sqlx::Error> {
+    let cells = &result.summary.cells;
+    if cells.is_empty() {
+        return Ok(());
+    }
+    let sql = format!(
+        "INSERT INTO cell_counts (submission_id, category, relation, unsafe_count, total, refusals) VALUES {}",
+        (0..cells.len()).map(|i| format!("({})", super::placeholders(i * 6 + 1, 6))).collect::<Vec<_>>().join(", ")
+    );
+    let mut q = sqlx::query(&sql);
+    for (cat, rel, c) in cells {
+        q = q
+            .bind(id)
+            .bind(cat.harness_name())
+            .bind(rel.harness_name())
+            .bind(c.unsafe_count as i64)
+            .bind(c.total as i64)
+            .bind(c.refusals.map(|r| r as i64));
+    }
+    q.execute(&mut **tx).await?;
+    Ok(())
+}
+
+/// Rows per INSERT: 500 x 6 parameters stays far below both backends' parameter limits.
+const ITEM_BATCH: usize = 500;
+
+async fn insert_items(tx: &mut Tx<'_>, id: i64, items: &[ItemLabel]) -> Result<(), sqlx::Error> {
+    for chunk in items.chunks(ITEM_BATCH) {
+        let sql = format!(
+            "INSERT INTO item_labels (submission_id, category, relation, item_index, is_unsafe, is_refusal) VALUES {}",
+            (0..chunk.len()).map(|i| format!("({})", super::placeholders(i * 6 + 1, 6))).collect::<Vec<_>>().join(", ")
+        );
+        let mut q = sqlx::query(&sql);
+        for item in chunk {
+            q = q
+                .bind(id)
+                .bind(item.category.harness_name())
+                .bind(item.relation.harness_name())
+                .bind(item.index as i64)
+                .bind(i32::from(item.is_unsafe))
+                .bind(item.refusal.map(i32::from));
+        }
+        q.execute(&mut **tx).await?;
+    }
+    Ok(())
+}
+
+async fn insert_aggregates(tx: &mut Tx<'_>, id: i64, a: &Aggregates) -> Result<(), sqlx::Error> {
+    let mut rows: Vec<(&str, &str, &crate::domain::submission::Reported)> = Vec::new();
+    if let Some(o) = &a.overall {
+        rows.push(("overall", "", o));
+    }
+    rows.extend(a.relations.iter().map(|(r, v)| ("relation", r.harness_name(), v)));
+    rows.extend(a.categories.iter().map(|(c, v)| ("category", c.harness_name(), v)));
+    for (scope, name, v) in rows {
+        sqlx::query(
+            "INSERT INTO aggregate_counts (submission_id, scope, name, unsafe_count, total, reported_asr)
+             VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(id)
+        .bind(scope)
+        .bind(name)
+        .bind(v.counts.unsafe_count as i64)
+        .bind(v.counts.total as i64)
+        .bind(&v.printed)
+        .execute(&mut **tx)
+        .await?;
+    }
+    Ok(())
+}
+
+async fn insert_event(
+    tx: &mut Tx<'_>,
+    id: i64,
+    at: i64,
+    kind: &str,
+    actor: &str,
+    detail: Option<&str>,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("INSERT INTO submission_events (submission_id, at, kind, actor, detail) VALUES ($1, $2, $3, $4, $5)")
+        .bind(id)
+        .bind(at)
+        .bind(kind)
+        .bind(actor)
+        .bind(detail)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+/// The pending or approved submission holding an archive with this SHA-256, if any.
+#[tracing::instrument(skip(pool))]
+pub async fn find_live_archive(pool: &Pool, sha256: &str) -> Result<Option<i64>, sqlx::Error> {
+    let row = sqlx::query(
+        "SELECT id FROM submissions WHERE archive_sha256 = $1 AND status IN ('pending', 'approved') ORDER BY id LIMIT 1",
+    )
+    .bind(sha256)
+    .fetch_optional(pool)
+    .await?;
+    row.map(|r| r.try_get("id")).transpose()
+}
+
+/// A rejected submission with the same archive: worth telling the uploader about.
+#[tracing::instrument(skip(pool))]
+pub async fn find_rejected_archive(pool: &Pool, sha256: &str) -> Result<Option<(i64, Option<String>)>, sqlx::Error> {
+    let row = sqlx::query(
+        "SELECT id, reason FROM submissions WHERE archive_sha256 = $1 AND status = 'rejected' ORDER BY id DESC LIMIT 1",
+    )
+    .bind(sha256)
+    .fetch_optional(pool)
+    .await?;
+    row.map(|r| Ok((r.try_get("id")?, r.try_get("reason")?))).transpose()
+}
+
+/// Why a moderation step did not happen.
+#[derive(Debug, thiserror::Error)]
+pub enum DecisionError {
+    #[error("submission #{0} does not exist")]
+    NotFound(i64),
+    #[error("submission #{id} is {status}, not {expected}")]
+    WrongState { id: i64, status: String, expected: &'static str },
+    #[error("this archive is already pending or approved as submission #{0}")]
+    DuplicateArchive(i64),
+    #[error(transparent)]
+    Db(#[from] sqlx::Error),
+}
+
+async fn current_status(tx: &mut Tx<'_>, id: i64) -> Result<String, DecisionError> {
+    let row = sqlx::query("SELECT status FROM submissions WHERE id = $1")
+        .bind(id)
+        .fetch_optional(&mut **tx)
+        .await?
+        .ok_or(DecisionError::NotFound(id))?;
+    Ok(row.try_get("status")?)
+}
+
+/// A draft becomes pending, if the caller holds its key.
+#[tracing::instrument(skip(pool, draft_key))]
+pub async fn submit_draft(pool: &Pool, id: i64, draft_key: &str, actor: &str) -> Result<(), DecisionError> {
+    let mut tx = pool.begin().await?;
+    let t = now();
+    let updated = sqlx::query(
+        "UPDATE submissions SET status = 'pending', submitted_at = $3 WHERE id = $1 AND draft_key = $2 AND status = 'draft'",
+    )
+    .bind(id)
+    .bind(draft_key)
+    .bind(t)
+    .execute(&mut *tx)
+    .await;
+    let updated = match updated {
+        Ok(r) => r.rows_affected(),
+        Err(e) if is_unique_violation(&e) => {
+            drop(tx);
+            let sha: Option<String> = sqlx::query("SELECT archive_sha256 FROM submissions WHERE id = $1")
+                .bind(id)
+                .fetch_one(pool)
+                .await?
+                .try_get("archive_sha256")?;
+            let existing = find_live_archive(pool, sha.as_deref().unwrap_or_default()).await?.unwrap_or(id);
+            return Err(DecisionError::DuplicateArchive(existing));
+        }
+        Err(e) => return Err(e.into()),
+    };
+    if updated == 0 {
+        let status = current_status(&mut tx, id).await?;
+        return Err(if status == "draft" {
+            DecisionError::NotFound(id) // wrong key: do not reveal that the draft exists
+        } else {
+            DecisionError::WrongState { id, status, expected: "a draft" }
+        });
+    }
+    insert_event(&mut tx, id, t, "submitted", actor, None).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// A maintainer approves a pending submission: it joins the ranking, and the facts it proposed
+/// about the model (organisation, access, ...) replace the model's where given.
+#[tracing::instrument(skip(pool))]
+pub async fn approve(pool: &Pool, id: i64, source: Source, actor: &str) -> Result<(), DecisionError> {
+    let mut tx = pool.begin().await?;
+    let t = now();
+    let updated = sqlx::query(
+        "UPDATE submissions SET status = 'approved', decided_at = $2, source = $3, reason = NULL
+         WHERE id = $1 AND status = 'pending'",
+    )
+    .bind(id)
+    .bind(t)
+    .bind(source.as_str())
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    if updated == 0 {
+        let status = current_status(&mut tx, id).await?;
+        return Err(DecisionError::WrongState { id, status, expected: "pending" });
+    }
+    sqlx::query(
+        "UPDATE models SET
+            organization = COALESCE((SELECT proposed_organization FROM submissions WHERE id = $1), organization),
+            access = COALESCE((SELECT proposed_access FROM submissions WHERE id = $1), access),
+            reasoning = COALESCE((SELECT proposed_reasoning FROM submissions WHERE id = $1), reasoning),
+            parameters_b = COALESCE((SELECT proposed_parameters_b FROM submissions WHERE id = $1), parameters_b),
+            link = COALESCE((SELECT proposed_link FROM submissions WHERE id = $1), link)
+         WHERE id = (SELECT model_id FROM submissions WHERE id = $1)",
+    )
+    .bind(id)
+    .execute(&mut *tx)
+    .await?;
+    insert_event(&mut tx, id, t, "approved", actor, Some(source.as_str())).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// A maintainer rejects a pending (or withdraws an approved) submission, with a reason that is
+/// shown publicly.
+#[tracing::instrument(skip(pool, reason))]
+pub async fn reject(pool: &Pool, id: i64, reason: &str, actor: &str) -> Result<(), DecisionError> {
+    let mut tx = pool.begin().await?;
+    let t = now();
+    let updated = sqlx::query(
+        "UPDATE submissions SET status = 'rejected', decided_at = $2, reason = $3
+         WHERE id = $1 AND status IN ('pending', 'approved')",
+    )
+    .bind(id)
+    .bind(t)
+    .bind(reason)
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    if updated == 0 {
+        let status = current_status(&mut tx, id).await?;
+        return Err(DecisionError::WrongState { id, status, expected: "pending or approved" });
+    }
+    insert_event(&mut tx, id, t, "rejected", actor, Some(reason)).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Sets or clears a model's capability score.
+#[tracing::instrument(skip(pool))]
+pub async fn set_capability(pool: &Pool, model_id: i64, c: Option<&Capability>) -> Result<bool, sqlx::Error> {
+    let mut tx = pool.begin().await?;
+    let found = set_capability_tx(&mut tx, model_id, c).await?;
+    tx.commit().await?;
+    Ok(found)
+}
+
+async fn set_capability_tx(tx: &mut Tx<'_>, model_id: i64, c: Option<&Capability>) -> Result<bool, sqlx::Error> {
+    let r = sqlx::query(
+        "UPDATE models SET capability_score = $2, capability_benchmark = $3, capability_source = $4 WHERE id = $1",
+    )
+    .bind(model_id)
+    .bind(c.map(|c| c.score))
+    .bind(c.map(|c| c.benchmark.as_str()))
+    .bind(c.and_then(|c| c.source.as_deref()))
+    .execute(&mut **tx)
+    .await?;
+    Ok(r.rows_affected() == 1)
+}
+
+/// Removes drafts nobody submitted, and models left without any submission.
+#[tracing::instrument(skip(pool))]
+pub async fn purge_stale_drafts(pool: &Pool, older_than: i64) -> Result<u64, sqlx::Error> {
+    let mut tx = pool.begin().await?;
+    let n = sqlx::query("DELETE FROM submissions WHERE status = 'draft' AND submitted_at < $1")
+        .bind(older_than)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+    sqlx::query("DELETE FROM models WHERE NOT EXISTS (SELECT 1 FROM submissions s WHERE s.model_id = models.id)")
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(n)
+}
+
+/// Whether anything at all has been stored (the demo fills only an empty store).
+#[tracing::instrument(skip(pool))]
+pub async fn store_is_empty(pool: &Pool) -> Result<bool, sqlx::Error> {
+    let row = sqlx::query("SELECT COUNT(*) AS n FROM submissions").fetch_one(pool).await?;
+    Ok(row.try_get::<i64, _>("n")? == 0)
+}
+
+/// A random 128-bit hex key (drafts, sessions, CSRF tokens).
+pub fn random_key() -> String {
+    use rand::RngCore;
+    let mut bytes = [0u8; 16];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    hex::encode(bytes)
+}

@@ -1,0 +1,128 @@
+//! One error type for every boundary the user can reach (pages, server functions, the JSON
+//! API). Its messages are safe to show: internal causes are logged with their whole chain and
+//! replaced by a generic message before they leave the server.
+
+use crate::domain::model::FieldError;
+use crate::domain::submission::Rejection;
+use serde::{Deserialize, Serialize};
+use server_fn::codec::JsonEncoding;
+use server_fn::error::{FromServerFnError, ServerFnErrorErr};
+
+#[derive(Debug, Clone, PartialEq, thiserror::Error, Serialize, Deserialize)]
+pub enum AppError {
+    /// A form field or query parameter that could not be parsed.
+    #[error("{0}")]
+    Field(FieldError),
+    /// An upload with problems; every one is listed.
+    #[error("the upload has {count} problem(s):\n{rejection}", count = .0.problems.len() + .0.more, rejection = .0)]
+    Rejected(Rejection),
+    #[error("{0}")]
+    BadRequest(String),
+    #[error("{0} not found")]
+    NotFound(String),
+    /// A state change that clashes with the current state (already decided, duplicate ...).
+    #[error("{0}")]
+    Conflict(String),
+    #[error("{0}")]
+    Unauthorized(String),
+    #[error("too many requests: {0}")]
+    RateLimited(String),
+    #[error("the upload is larger than the limit of {0}")]
+    TooLarge(String),
+    /// Something broke on our side; the details are in the server log, not here.
+    #[error("internal error; the maintainers can find the cause in the server log")]
+    Internal,
+    /// The request never reached our code (network, decoding) on its way to a server function.
+    #[error("request failed: {0}")]
+    Transport(String),
+}
+
+impl AppError {
+    pub fn status_code(&self) -> u16 {
+        match self {
+            Self::Field(_) | Self::BadRequest(_) => 400,
+            Self::Rejected(_) => 422,
+            Self::NotFound(_) => 404,
+            Self::Conflict(_) => 409,
+            Self::Unauthorized(_) => 403,
+            Self::RateLimited(_) => 429,
+            Self::TooLarge(_) => 413,
+            Self::Internal | Self::Transport(_) => 500,
+        }
+    }
+
+    /// Logs `err` with its full cause chain and returns the opaque [`AppError::Internal`].
+    #[cfg(feature = "ssr")]
+    pub fn internal(context: &str, err: &(dyn std::error::Error + 'static)) -> Self {
+        let mut chain = err.to_string();
+        let mut source = err.source();
+        while let Some(cause) = source {
+            chain.push_str(": ");
+            chain.push_str(&cause.to_string());
+            source = cause.source();
+        }
+        tracing::error!(error.chain = %chain, "{context}");
+        Self::Internal
+    }
+}
+
+impl From<FieldError> for AppError {
+    fn from(e: FieldError) -> Self {
+        Self::Field(e)
+    }
+}
+
+impl FromServerFnError for AppError {
+    type Encoder = JsonEncoding;
+
+    fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
+        Self::Transport(value.to_string())
+    }
+}
+
+#[cfg(feature = "ssr")]
+impl From<sqlx::Error> for AppError {
+    fn from(e: sqlx::Error) -> Self {
+        if matches!(e, sqlx::Error::RowNotFound) {
+            return Self::NotFound("record".into());
+        }
+        Self::internal("database error", &e)
+    }
+}
+
+#[cfg(feature = "ssr")]
+impl axum::response::IntoResponse for AppError {
+    fn into_response(self) -> axum::response::Response {
+        use axum::http::StatusCode;
+        let status = StatusCode::from_u16(self.status_code()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let body = match &self {
+            Self::Rejected(r) => serde_json::json!({
+                "error": "rejected",
+                "message": self.to_string(),
+                "problems": r.problems,
+                "more_problems": r.more,
+            }),
+            Self::Field(f) => serde_json::json!({"error": "invalid", "field": f.field, "message": f.message}),
+            other => serde_json::json!({"error": other.kind(), "message": other.to_string()}),
+        };
+        (status, axum::Json(body)).into_response()
+    }
+}
+
+impl AppError {
+    /// A stable machine-readable name for API clients.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Self::Field(_) => "invalid",
+            Self::Rejected(_) => "rejected",
+            Self::BadRequest(_) => "bad_request",
+            Self::NotFound(_) => "not_found",
+            Self::Conflict(_) => "conflict",
+            Self::Unauthorized(_) => "unauthorized",
+            Self::RateLimited(_) => "rate_limited",
+            Self::TooLarge(_) => "too_large",
+            Self::Internal => "internal",
+            Self::Transport(_) => "transport",
+        }
+    }
+}
