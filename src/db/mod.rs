@@ -93,6 +93,14 @@ fn placeholders(first: usize, n: usize) -> String {
     (first..first + n).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ")
 }
 
+/// Floats travel as text and are cast in SQL (`CAST($n AS DOUBLE PRECISION)`), because sqlx
+/// 0.8.6's Any driver sends a NULL `f64` to PostgreSQL typed as `real` (float4): a statement
+/// first prepared with a NULL then rejects a later `f64` ("incorrect binary data format").
+/// `{:?}` prints the shortest text that parses back to the same `f64`.
+fn float_param(v: Option<f64>) -> Option<String> {
+    v.filter(|x| x.is_finite()).map(|x| format!("{x:?}"))
+}
+
 /// True when a database error is a unique-constraint violation (both backends report it
 /// through the same sqlx kind).
 pub fn is_unique_violation(e: &sqlx::Error) -> bool {
@@ -109,6 +117,15 @@ mod tests {
         assert_eq!(Backend::from_url("postgres://u@h/db"), Some(Backend::Postgres));
         assert_eq!(Backend::from_url("postgresql://u@h/db"), Some(Backend::Postgres));
         assert_eq!(Backend::from_url("mysql://x"), None);
+    }
+
+    #[test]
+    fn floats_round_trip_through_text() {
+        for x in [7.0, 0.1, 1.0 / 3.0, 61.55, 1e-7] {
+            assert_eq!(float_param(Some(x)).unwrap().parse::<f64>().unwrap(), x);
+        }
+        assert_eq!(float_param(None), None);
+        assert_eq!(float_param(Some(f64::NAN)), None);
     }
 
     #[test]

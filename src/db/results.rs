@@ -83,7 +83,7 @@ async fn insert_in_tx(tx: &mut Tx<'_>, s: &NewSubmission<'_>) -> Result<i64, Sto
             archive_sha256, archive_kind, folder_name, items_total, rule_set_version, warnings_json,
             proposed_organization, proposed_access, proposed_reasoning, proposed_parameters_b, proposed_link,
             submitted_at, decided_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, CAST($17 AS DOUBLE PRECISION), $18, $19, $20)
          RETURNING id",
     )
     .bind(model_id)
@@ -102,7 +102,7 @@ async fn insert_in_tx(tx: &mut Tx<'_>, s: &NewSubmission<'_>) -> Result<i64, Sto
     .bind(s.meta.organization.as_deref())
     .bind(s.meta.access.map(|a| a.as_str()))
     .bind(s.meta.reasoning.map(i32::from))
-    .bind(s.meta.parameters_b)
+    .bind(super::float_param(s.meta.parameters_b))
     .bind(s.meta.link.as_deref())
     .bind(t)
     .bind((s.status == Status::Approved).then_some(t))
@@ -132,7 +132,7 @@ async fn ensure_model(tx: &mut Tx<'_>, name: &ModelName, meta: &ModelMeta, t: i6
         let slug = if attempt == 1 { base.clone() } else { format!("{base}-{attempt}") };
         sqlx::query(
             "INSERT INTO models (name, slug, organization, access, reasoning, parameters_b, link, created_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+             VALUES ($1, $2, $3, $4, $5, CAST($6 AS DOUBLE PRECISION), $7, $8)
              ON CONFLICT DO NOTHING",
         )
         .bind(name.as_str())
@@ -140,7 +140,7 @@ async fn ensure_model(tx: &mut Tx<'_>, name: &ModelName, meta: &ModelMeta, t: i6
         .bind(meta.organization.as_deref())
         .bind(meta.access.map(|a| a.as_str()))
         .bind(i32::from(meta.reasoning.unwrap_or(false)))
-        .bind(meta.parameters_b)
+        .bind(super::float_param(meta.parameters_b))
         .bind(meta.link.as_deref())
         .bind(t)
         .execute(&mut **tx)
@@ -164,7 +164,7 @@ async fn update_model_meta(tx: &mut Tx<'_>, model_id: i64, meta: &ModelMeta) -> 
             organization = COALESCE($2, organization),
             access = COALESCE($3, access),
             reasoning = COALESCE($4, reasoning),
-            parameters_b = COALESCE($5, parameters_b),
+            parameters_b = COALESCE(CAST($5 AS DOUBLE PRECISION), parameters_b),
             link = COALESCE($6, link)
          WHERE id = $1",
     )
@@ -172,7 +172,7 @@ async fn update_model_meta(tx: &mut Tx<'_>, model_id: i64, meta: &ModelMeta) -> 
     .bind(meta.organization.as_deref())
     .bind(meta.access.map(|a| a.as_str()))
     .bind(meta.reasoning.map(i32::from))
-    .bind(meta.parameters_b)
+    .bind(super::float_param(meta.parameters_b))
     .bind(meta.link.as_deref())
     .execute(&mut **tx)
     .await?;
@@ -428,10 +428,11 @@ pub async fn set_capability(pool: &Pool, model_id: i64, c: Option<&Capability>) 
 
 async fn set_capability_tx(tx: &mut Tx<'_>, model_id: i64, c: Option<&Capability>) -> Result<bool, sqlx::Error> {
     let r = sqlx::query(
-        "UPDATE models SET capability_score = $2, capability_benchmark = $3, capability_source = $4 WHERE id = $1",
+        "UPDATE models SET capability_score = CAST($2 AS DOUBLE PRECISION), capability_benchmark = $3, capability_source = $4
+         WHERE id = $1",
     )
     .bind(model_id)
-    .bind(c.map(|c| c.score))
+    .bind(super::float_param(c.map(|c| c.score)))
     .bind(c.map(|c| c.benchmark.as_str()))
     .bind(c.and_then(|c| c.source.as_deref()))
     .execute(&mut **tx)

@@ -264,6 +264,13 @@ pub async fn model_by_slug(pool: &Pool, slug: &str) -> Result<Option<(i64, Model
     row.map(|r| Ok((r.try_get("model_id")?, model_from_row(&r)?))).transpose()
 }
 
+/// A model's id by its exact name.
+#[tracing::instrument(skip(pool))]
+pub async fn model_id_by_name(pool: &Pool, name: &str) -> Result<Option<i64>, sqlx::Error> {
+    let row = sqlx::query("SELECT id FROM models WHERE name = $1").bind(name).fetch_optional(pool).await?;
+    row.map(|r| r.try_get("id")).transpose()
+}
+
 const LINE_COLUMNS: &str = "s.id, s.judge, s.source, s.status, s.granularity, s.items_total, s.submitted_at,
     s.decided_at, s.reason, m.name AS model_name, m.slug AS model_slug";
 

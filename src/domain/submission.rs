@@ -172,6 +172,19 @@ pub struct ParsedResult {
     pub aggregates: Option<Aggregates>,
 }
 
+/// The text fields of an upload, as sent.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+pub struct UploadFields {
+    pub model: String,
+    pub judge: String,
+    pub organization: String,
+    pub access: String,
+    pub reasoning: String,
+    pub parameters: String,
+    pub link: String,
+    pub note: String,
+}
+
 /// One entry of a submission's history.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Event {

@@ -1,0 +1,347 @@
+//! Chart routes: each loads the same data as its page, shapes it into a chart's plain input,
+//! and renders SVG off the async runtime. Every chart has its own URL, so it can be linked,
+//! downloaded and cached, and the pages work without JavaScript.
+
+use super::queries;
+use crate::charts::{self, Bar, ChartText, Composition, HeatCell, Point, Series};
+use crate::domain::leaderboard::{Entry, LeaderboardQuery, visible};
+use crate::domain::metrics::{Score, format_pct1};
+use crate::domain::taxonomy::{Relation, RiskCategory};
+use crate::domain::views::{ComparePage, ModelPage, Scope, ScopePage};
+use crate::error::AppError;
+use crate::state::AppState;
+use axum::extract::{Path, Query, RawQuery, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use sha2::{Digest, Sha256};
+
+/// Cells with fewer items than this are shown as "too few", not as a colour.
+pub const MIN_CELL_N: u32 = 10;
+
+#[derive(serde::Deserialize, Default)]
+pub struct JudgeQuery {
+    judge: Option<String>,
+}
+
+#[derive(serde::Deserialize, Default)]
+pub struct CompareQuery {
+    models: Option<String>,
+    judge: Option<String>,
+}
+
+fn describe(score: Option<&Score>) -> String {
+    match score {
+        Some(s) => format!(
+            "{}% (95% interval {} to {}%, {} of {})",
+            format_pct1(s.asr),
+            format_pct1(s.ci_low),
+            format_pct1(s.ci_high),
+            s.unsafe_count,
+            s.total
+        ),
+        None => "no data".into(),
+    }
+}
+
+fn bar(label: &str, group: Option<&str>, s: Option<&Score>) -> Bar {
+    Bar {
+        label: label.to_owned(),
+        group: group.map(str::to_owned),
+        value: s.map(|s| s.asr),
+        interval: s.map(|s| (s.ci_low, s.ci_high)),
+        n: s.map_or(0, |s| s.total),
+    }
+}
+
+/// Serves an SVG with a content hash as ETag, so browsers revalidate cheaply.
+async fn svg(headers: &HeaderMap, render: impl FnOnce() -> String + Send + 'static) -> Result<Response, AppError> {
+    let body = tokio::task::spawn_blocking(render).await.map_err(|e| AppError::internal("chart rendering failed", &e))?;
+    let etag = format!("\"{}\"", &hex::encode(Sha256::digest(body.as_bytes()))[..32]);
+    if headers.get(header::IF_NONE_MATCH).and_then(|v| v.to_str().ok()) == Some(etag.as_str()) {
+        return Ok((StatusCode::NOT_MODIFIED, [(header::ETAG, etag)]).into_response());
+    }
+    let mut res = body.into_response();
+    let h = res.headers_mut();
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static("image/svg+xml; charset=utf-8"));
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=60, must-revalidate"));
+    if let Ok(v) = HeaderValue::from_str(&etag) {
+        h.insert(header::ETAG, v);
+    }
+    Ok(res)
+}
+
+fn strip_svg(name: &str) -> Result<&str, AppError> {
+    name.strip_suffix(".svg").ok_or_else(|| AppError::NotFound(format!("chart `{name}`")))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Chart inputs, built from page data (pure, so the page and the chart agree by construction).
+
+pub fn model_relations(p: &ModelPage, sample: bool) -> String {
+    let e = p.entry.as_ref();
+    let bars: Vec<Bar> = Relation::ALL
+        .into_iter()
+        .map(|r| bar(r.short_name(), Some(r.group().name()), e.and_then(|e| e.relation(r))))
+        .collect();
+    let desc = Relation::ALL
+        .into_iter()
+        .map(|r| format!("{}: {}", r.display_name(), describe(e.and_then(|e| e.relation(r)))))
+        .collect::<Vec<_>>()
+        .join("; ");
+    charts::bar_chart(
+        &ChartText {
+            title: format!("ASR by relation: {} ({})", p.model.name, p.judge),
+            desc: format!("Attack success rate per relation with 95% intervals, lower is safer. {desc}."),
+        },
+        &bars,
+        sample,
+    )
+}
+
+pub fn model_categories(p: &ModelPage, sample: bool) -> String {
+    let e = p.entry.as_ref();
+    let bars: Vec<Bar> =
+        RiskCategory::ALL.into_iter().map(|c| bar(c.display_name(), None, e.and_then(|e| e.category(c)))).collect();
+    let desc = RiskCategory::ALL
+        .into_iter()
+        .map(|c| format!("{}: {}", c.display_name(), describe(e.and_then(|e| e.category(c)))))
+        .collect::<Vec<_>>()
+        .join("; ");
+    charts::bar_chart(
+        &ChartText {
+            title: format!("ASR by risk category: {} ({})", p.model.name, p.judge),
+            desc: format!("Attack success rate per risk category with 95% intervals, lower is safer. {desc}."),
+        },
+        &bars,
+        sample,
+    )
+}
+
+pub fn model_heatmap(p: &ModelPage, sample: bool) -> String {
+    let rows: Vec<String> = Relation::ALL.iter().map(|r| r.display_name().to_owned()).collect();
+    let cols: Vec<String> = RiskCategory::ALL.iter().map(|c| c.display_name().to_owned()).collect();
+    let cells: Vec<Vec<HeatCell>> = Relation::ALL
+        .iter()
+        .map(|r| {
+            RiskCategory::ALL
+                .iter()
+                .map(|c| match p.cells.iter().find(|x| x.0 == *c && x.1 == *r) {
+                    Some((_, _, counts)) => HeatCell { value: counts.asr_percent(), n: counts.total },
+                    None => HeatCell { value: None, n: 0 },
+                })
+                .collect()
+        })
+        .collect();
+    charts::heatmap(
+        &ChartText {
+            title: format!("ASR by relation and risk category: {} ({})", p.model.name, p.judge),
+            desc: format!(
+                "Attack success rate in each relation x category cell, with the number of items per cell; cells with fewer than {MIN_CELL_N} items are marked too few instead of coloured."
+            ),
+        },
+        &rows,
+        &cols,
+        &cells,
+        MIN_CELL_N,
+        sample,
+    )
+}
+
+pub fn model_refusals(p: &ModelPage, sample: bool) -> String {
+    let e = p.entry.as_ref();
+    let mut rows = Vec::new();
+    let mut push = |label: &str, s: Option<&Score>| {
+        if let Some(s) = s
+            && let Some(refusals) = s.refusals
+        {
+            rows.push(Composition {
+                label: label.to_owned(),
+                unsafe_count: s.unsafe_count,
+                refusals,
+                safe_without_refusal: s.safe_without_refusal().unwrap_or(0),
+            });
+        }
+    };
+    push("Overall", e.map(|e| &e.overall));
+    for r in Relation::ALL {
+        push(r.display_name(), e.and_then(|e| e.relation(r)));
+    }
+    charts::composition_bars(
+        &ChartText {
+            title: format!("How safe is \"safe\"? {} ({})", p.model.name, p.judge),
+            desc: "Share of answers that were unsafe, safe without an explicit refusal, and explicit refusals, overall and per relation. The refusal split is an estimate from refusal phrases (see the About page).".into(),
+        },
+        &rows,
+        sample,
+    )
+}
+
+pub fn scope_chart(p: &ScopePage) -> String {
+    let bars: Vec<Bar> = p.rows.iter().map(|r| bar(&r.model.name, None, Some(&r.score))).collect();
+    let desc = p.rows.iter().map(|r| format!("{}: {}", r.model.name, describe(Some(&r.score)))).collect::<Vec<_>>().join("; ");
+    charts::bar_chart(
+        &ChartText {
+            title: format!("{}: ASR of every model ({})", p.scope.display_name(), p.judge),
+            desc: format!("Attack success rate on {} with 95% intervals, safest first. {desc}.", p.scope.display_name()),
+        },
+        &bars,
+        p.has_sample,
+    )
+}
+
+pub fn compare_chart(p: &ComparePage, by_category: bool) -> String {
+    let (labels, pick): (Vec<String>, Box<dyn Fn(&Entry, usize) -> Option<Score>>) = if by_category {
+        (
+            RiskCategory::ALL.iter().map(|c| c.display_name().to_owned()).collect(),
+            Box::new(|e: &Entry, i: usize| e.category(RiskCategory::ALL[i]).copied()),
+        )
+    } else {
+        (
+            Relation::ALL.iter().map(|r| r.display_name().to_owned()).collect(),
+            Box::new(|e: &Entry, i: usize| e.relation(Relation::ALL[i]).copied()),
+        )
+    };
+    let series: Vec<Series> = p
+        .models
+        .iter()
+        .map(|e| Series {
+            name: e.model.name.clone(),
+            values: (0..labels.len()).map(|i| pick(e, i).map(|s| (s.asr, Some((s.ci_low, s.ci_high))))).collect(),
+        })
+        .collect();
+    let what = if by_category { "risk category" } else { "relation" };
+    charts::grouped_bars(
+        &ChartText {
+            title: format!("ASR by {what}: {}", p.models.iter().map(|e| e.model.name.as_str()).collect::<Vec<_>>().join(" vs ")),
+            desc: format!("Attack success rate per {what} for each compared model, with 95% intervals; lower is safer."),
+        },
+        &labels,
+        &series,
+        p.has_sample,
+    )
+}
+
+pub fn leaderboard_chart(entries: &[&Entry], judge: &str, sample: bool) -> String {
+    let bars: Vec<Bar> = entries.iter().map(|e| bar(&e.model.name, None, Some(&e.overall))).collect();
+    charts::bar_chart(
+        &ChartText {
+            title: format!("Overall ASR with 95% intervals ({judge})"),
+            desc: format!(
+                "Overall attack success rate of each model in this view; lower is safer. {}.",
+                entries.iter().map(|e| format!("{}: {}", e.model.name, describe(Some(&e.overall)))).collect::<Vec<_>>().join("; ")
+            ),
+        },
+        &bars,
+        sample,
+    )
+}
+
+// ---------------------------------------------------------------------------------------------
+// Handlers
+
+pub async fn model_chart(
+    State(state): State<AppState>,
+    Path((slug, name)): Path<(String, String)>,
+    Query(q): Query<JudgeQuery>,
+    headers: HeaderMap,
+) -> Result<Response, AppError> {
+    let kind = strip_svg(&name)?.to_owned();
+    let page = queries::model_page(&state.pool, &slug, q.judge.as_deref()).await?;
+    let sample = page.entry.as_ref().is_some_and(Entry::is_sample);
+    let render: fn(&ModelPage, bool) -> String = match kind.as_str() {
+        "relations" => model_relations,
+        "categories" => model_categories,
+        "heatmap" => model_heatmap,
+        "refusals" => model_refusals,
+        _ => return Err(AppError::NotFound(format!("chart `{name}`"))),
+    };
+    svg(&headers, move || render(&page, sample)).await
+}
+
+pub async fn relation_chart(
+    State(state): State<AppState>,
+    Path(name): Path<String>,
+    Query(q): Query<JudgeQuery>,
+    headers: HeaderMap,
+) -> Result<Response, AppError> {
+    let r = Relation::parse(strip_svg(&name)?).ok_or_else(|| AppError::NotFound(format!("relation `{name}`")))?;
+    let page = queries::scope_page(&state.pool, Scope::Relation(r), q.judge.as_deref()).await?;
+    svg(&headers, move || scope_chart(&page)).await
+}
+
+pub async fn category_chart(
+    State(state): State<AppState>,
+    Path(name): Path<String>,
+    Query(q): Query<JudgeQuery>,
+    headers: HeaderMap,
+) -> Result<Response, AppError> {
+    let c = RiskCategory::parse(strip_svg(&name)?).ok_or_else(|| AppError::NotFound(format!("risk category `{name}`")))?;
+    let page = queries::scope_page(&state.pool, Scope::Category(c), q.judge.as_deref()).await?;
+    svg(&headers, move || scope_chart(&page)).await
+}
+
+pub async fn compare_chart_route(
+    State(state): State<AppState>,
+    Path(name): Path<String>,
+    Query(q): Query<CompareQuery>,
+    headers: HeaderMap,
+) -> Result<Response, AppError> {
+    let by_category = match strip_svg(&name)? {
+        "relations" => false,
+        "categories" => true,
+        _ => return Err(AppError::NotFound(format!("chart `{name}`"))),
+    };
+    let slugs: Vec<String> = q.models.unwrap_or_default().split(',').map(str::to_owned).collect();
+    let page = queries::compare(&state.pool, &slugs, q.judge.as_deref()).await?;
+    svg(&headers, move || compare_chart(&page, by_category)).await
+}
+
+pub async fn capability_chart(
+    State(state): State<AppState>,
+    Query(q): Query<JudgeQuery>,
+    headers: HeaderMap,
+) -> Result<Response, AppError> {
+    let page = queries::capability(&state.pool, q.judge.as_deref()).await?;
+    svg(&headers, move || {
+        let bench = page.benchmark.clone().unwrap_or_else(|| "capability score".into());
+        let points: Vec<Point> = page
+            .points
+            .iter()
+            .filter(|p| Some(&p.benchmark) == page.benchmark.as_ref())
+            .map(|p| Point { label: p.model.clone(), x: p.capability, y: p.asr })
+            .collect();
+        let rho = page
+            .correlation
+            .map(|c| format!(" Spearman's rho = {:.2} (p {}, n = {}).", c.rho, crate::domain::compare::format_p(c.p), c.n))
+            .unwrap_or_default();
+        charts::scatter(
+            &ChartText {
+                title: format!("Capability ({bench}) against overall ASR ({})", page.judge),
+                desc: format!("Each point is a model: multi-image capability score against attack success rate.{rho}"),
+            },
+            &points,
+            &bench,
+            "Overall ASR (%)",
+            page.has_sample,
+        )
+    })
+    .await
+}
+
+pub async fn leaderboard_chart_route(
+    State(state): State<AppState>,
+    RawQuery(raw): RawQuery,
+    headers: HeaderMap,
+) -> Result<Response, AppError> {
+    let (q, problems) = LeaderboardQuery::parse(raw.as_deref().unwrap_or(""));
+    if !problems.is_empty() {
+        return Err(AppError::BadRequest(problems.join("; ")));
+    }
+    let data = queries::leaderboard(&state.pool, q.judge.as_deref(), q.population).await?;
+    svg(&headers, move || {
+        let rows = visible(&data.entries, &q);
+        let sample = rows.iter().any(|e| e.is_sample());
+        leaderboard_chart(&rows, &data.judge, sample)
+    })
+    .await
+}

@@ -1,0 +1,92 @@
+//! The document shell and the router: one route per page, each in its own module.
+
+use crate::components::NotFound;
+use crate::pages;
+use leptos::prelude::*;
+use leptos_meta::{Link, Meta, MetaTags, Stylesheet, Title, provide_meta_context};
+use leptos_router::components::{A, Route, Router, Routes};
+use leptos_router::{SsrMode, path};
+
+/// The whole HTML document, rendered on the server for every page.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8" />
+                <meta name="viewport" content="width=device-width, initial-scale=1" />
+                <meta name="color-scheme" content="light dark" />
+                <AutoReload options=options.clone() />
+                <HydrationScripts options />
+                <MetaTags />
+            </head>
+            <body>
+                <App />
+            </body>
+        </html>
+    }
+}
+
+/// The application: header, routes, footer.
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    view! {
+        // id=leptos lets cargo-leptos hot-reload the stylesheet during `cargo leptos watch`.
+        <Stylesheet id="leptos" href="/pkg/mir-leaderboard.css" />
+        <Link rel="icon" href="/favicon.svg" type_="image/svg+xml" />
+        <Meta name="description" content="MIR-SafetyBench leaderboard: how often multi-image relation attacks succeed against multimodal LLMs. Lower is safer." />
+        <Title formatter=|t: String| if t.is_empty() { "MIR-SafetyBench leaderboard".to_owned() } else { format!("{t} · MIR-SafetyBench") } />
+        <Router>
+            <a class="skip" href="#content">"Skip to content"</a>
+            <header class="site">
+                <A href="/" attr:class="brand">
+                    <span class="brand-mark" aria-hidden="true">"MIR"</span>
+                    <span>"MIR-SafetyBench " <span class="muted">"leaderboard"</span></span>
+                </A>
+                <nav aria-label="Main">
+                    <A href="/">"Leaderboard"</A>
+                    <A href="/compare">"Compare"</A>
+                    <A href="/insights">"Insights"</A>
+                    <A href="/submit">"Submit"</A>
+                    <A href="/submissions">"Submissions"</A>
+                    <A href="/about">"About"</A>
+                </nav>
+            </header>
+            <main id="content">
+                // Async rendering waits for each page's data before sending headers, so a missing
+                // model or submission answers with a real 404 (pages are small; nothing is lost).
+                <Routes fallback=|| view! { <NotFound what="page".to_owned() /> }>
+                    <Route path=path!("") view=pages::leaderboard::LeaderboardPage ssr=SsrMode::Async />
+                    <Route path=path!("/about") view=pages::about::AboutPage ssr=SsrMode::Async />
+                    <Route path=path!("/models/:slug") view=pages::model::ModelPage ssr=SsrMode::Async />
+                    <Route path=path!("/relations/:name") view=pages::scope::RelationPage ssr=SsrMode::Async />
+                    <Route path=path!("/categories/:name") view=pages::scope::CategoryPage ssr=SsrMode::Async />
+                    <Route path=path!("/compare") view=pages::compare::ComparePage ssr=SsrMode::Async />
+                    <Route path=path!("/insights") view=pages::insights::InsightsPage ssr=SsrMode::Async />
+                    <Route path=path!("/submit") view=pages::submit::SubmitPage ssr=SsrMode::Async />
+                    <Route path=path!("/submit/preview/:id") view=pages::submit::PreviewPage ssr=SsrMode::Async />
+                    <Route path=path!("/submissions") view=pages::submissions::QueuePage ssr=SsrMode::Async />
+                    <Route path=path!("/submissions/:id") view=pages::submissions::SubmissionPage ssr=SsrMode::Async />
+                    <Route path=path!("/admin") view=pages::admin::AdminPage ssr=SsrMode::Async />
+                </Routes>
+            </main>
+            <footer class="site">
+                <p>
+                    "Attack success rate (ASR): the share of attacks the judge labelled unsafe. "
+                    <strong>"Lower is safer."</strong>
+                    " Intervals are 95% Wilson intervals; ranks are shared where intervals overlap."
+                </p>
+                <p>
+                    <a href="/api/v1/leaderboard">"JSON API"</a>
+                    " · "
+                    <a href="/api/v1/openapi.json">"OpenAPI"</a>
+                    " · "
+                    <a href="/about#cite">"How to cite"</a>
+                    " · "
+                    <a href="https://github.com/thu-coai/MIR-SafetyBench">"Benchmark code"</a>
+                </p>
+            </footer>
+        </Router>
+    }
+}

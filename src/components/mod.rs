@@ -1,0 +1,194 @@
+//! View pieces shared by several pages.
+
+use crate::domain::leaderboard::ModelInfo;
+use crate::domain::metrics::{Score, format_pct1};
+use crate::domain::model::{Access, Source};
+use crate::domain::views::SAMPLE_NOTICE;
+use crate::error::AppError;
+use leptos::prelude::*;
+
+/// Sets the HTTP status of the page being rendered on the server (a no-op in the browser,
+/// where the response has long been sent).
+pub fn set_status(code: u16) {
+    #[cfg(feature = "ssr")]
+    if let Some(r) = use_context::<leptos_axum::ResponseOptions>()
+        && let Ok(status) = axum::http::StatusCode::from_u16(code)
+    {
+        r.set_status(status);
+    }
+    #[cfg(not(feature = "ssr"))]
+    let _ = code;
+}
+
+/// The notice every page shows while sample data is on it.
+#[component]
+pub fn SampleBanner(show: bool) -> impl IntoView {
+    show.then(|| {
+        view! {
+            <p class="sample-banner" role="note" data-test="sample-banner">
+                <strong>"SAMPLE DATA"</strong>
+                " · "
+                {SAMPLE_NOTICE}
+                ". The models below are fictional and their numbers were generated to demonstrate the site. "
+                <a href="/about#sample-data">"Why is it here?"</a>
+            </p>
+        }
+    })
+}
+
+/// A server error, shown where the content would be, with the matching HTTP status.
+#[component]
+pub fn ErrorBox(error: AppError) -> impl IntoView {
+    set_status(error.status_code());
+    let title = match &error {
+        AppError::NotFound(_) => "Not found",
+        AppError::Unauthorized(_) => "Not allowed",
+        AppError::Internal | AppError::Transport(_) => "Something went wrong",
+        _ => "That did not work",
+    };
+    view! {
+        <section class="error-box" role="alert" data-test="error">
+            <h1>{title}</h1>
+            <p>{error.to_string()}</p>
+            <p>
+                <a href="/">"Back to the leaderboard"</a>
+            </p>
+        </section>
+    }
+}
+
+/// The 404 page.
+#[component]
+pub fn NotFound(what: String) -> impl IntoView {
+    view! { <ErrorBox error=AppError::NotFound(what) /> }
+}
+
+/// A model's name with its facts as small badges: organisation, weights, reasoning, source.
+#[component]
+pub fn ModelCell(model: ModelInfo, source: Source) -> impl IntoView {
+    let href = format!("/models/{}", model.slug);
+    view! {
+        <a class="model-name" href=href>
+            {model.name.clone()}
+        </a>
+        <span class="badges">
+            {model.organization.clone().map(|o| view! { <span class="org">{o}</span> })}
+            {model
+                .access
+                .map(|a| {
+                    let (class, text) = match a {
+                        Access::Open => ("badge open", "open weights"),
+                        Access::Closed => ("badge closed", "closed"),
+                    };
+                    view! { <span class=class>{text}</span> }
+                })}
+            {model.reasoning.then(|| view! { <span class="badge reasoning">"reasoning"</span> })}
+            <SourceBadge source />
+        </span>
+    }
+}
+
+/// Where a result comes from, in words.
+#[component]
+pub fn SourceBadge(source: Source) -> impl IntoView {
+    let (class, text, title) = match source {
+        Source::Paper => ("badge paper", "paper", "Transcribed from the paper's tables: aggregate numbers only"),
+        Source::SelfReported => ("badge self", "self-reported", "Uploaded harness output, not re-run by the maintainers"),
+        Source::Verified => ("badge verified", "verified", "Re-run or checked by the maintainers"),
+        Source::Sample => ("badge sample", "sample", SAMPLE_NOTICE),
+    };
+    view! {
+        <span class=class title=title>
+            {text}
+        </span>
+    }
+}
+
+/// `12.3–18.9`: an interval in percent, one decimal.
+pub fn interval(s: &Score) -> String {
+    format!("{}–{}", format_pct1(s.ci_low), format_pct1(s.ci_high))
+}
+
+/// An ASR with its interval and n, for table cells.
+#[component]
+pub fn ScoreCell(score: Option<Score>, #[prop(optional)] href: Option<String>, #[prop(optional)] full: bool) -> impl IntoView {
+    match score {
+        None => view! { <span class="na" title="no data">"–"</span> }.into_any(),
+        Some(s) => {
+            let text = crate::domain::metrics::format_pct(s.asr);
+            let title = format!("{} of {} unsafe; 95% interval {}%", s.unsafe_count, s.total, interval(&s));
+            let value = match href {
+                Some(h) => view! { <a href=h>{text}</a> }.into_any(),
+                None => view! { <span>{text}</span> }.into_any(),
+            };
+            view! {
+                <span class="score" title=title.clone()>
+                    {value}
+                    {full
+                        .then(|| {
+                            view! {
+                                <span class="ci">{format!("[{}]", interval(&s))}</span>
+                                <span class="n">{format!("n={}", s.total)}</span>
+                            }
+                        })}
+                </span>
+            }
+            .into_any()
+        }
+    }
+}
+
+/// A chart with its own URL (for download and caching), and the data behind it as a table.
+#[component]
+pub fn Figure(src: String, title: String, caption: String, children: Children) -> impl IntoView {
+    view! {
+        <figure class="chart" data-test="chart">
+            <img src=src.clone() alt=title.clone() loading="lazy" />
+            <figcaption>
+                {caption}
+                " "
+                <a href=src download="">
+                    "Download SVG"
+                </a>
+            </figcaption>
+            <div class="chart-data">{children()}</div>
+        </figure>
+    }
+}
+
+/// A GET form that switches the judge of a view, keeping the other parameters.
+#[component]
+pub fn JudgePicker(judges: Vec<String>, current: String, #[prop(optional)] hidden: Vec<(String, String)>) -> impl IntoView {
+    (judges.len() > 1).then(|| {
+        view! {
+            <form method="get" class="judge-picker">
+                {hidden
+                    .into_iter()
+                    .map(|(k, v)| view! { <input type="hidden" name=k value=v /> })
+                    .collect_view()}
+                <label>
+                    "Judge "
+                    <select name="judge">
+                        {judges
+                            .into_iter()
+                            .map(|j| {
+                                let selected = j == current;
+                                view! {
+                                    <option value=j.clone() selected=selected>
+                                        {j.clone()}
+                                    </option>
+                                }
+                            })
+                            .collect_view()}
+                    </select>
+                </label>
+                <button type="submit">"Show"</button>
+            </form>
+        }
+    })
+}
+
+/// A p-value as people read it.
+pub fn p_text(p: f64) -> String {
+    format!("p {}", crate::domain::compare::format_p(p))
+}

@@ -1,0 +1,158 @@
+//! Settings, read once at start from the environment. Every error names the variable.
+
+use leptos::config::LeptosOptions;
+use secrecy::{ExposeSecret, SecretString};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use crate::ingest::archive::Limits;
+
+pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/mir-leaderboard.db?mode=rwc";
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("{var}: {message}")]
+    Invalid { var: &'static str, message: String },
+    #[error("reading the Leptos settings (LEPTOS_*): {0}")]
+    Leptos(String),
+}
+
+/// Everything the server needs to run.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub database_url: String,
+    pub max_db_connections: u32,
+    /// The maintainers' sign-in token; without it, nobody can approve anything on the web.
+    pub admin_token: Option<SecretString>,
+    /// Largest accepted upload, in bytes (the compressed archive as sent).
+    pub max_upload_bytes: u64,
+    /// Zip-bomb limits for what an archive expands to.
+    pub archive_limits: Limits,
+    /// Uploads per client per hour (web form and API together).
+    pub uploads_per_hour: i64,
+    /// Take the client address from `X-Forwarded-For` (only behind a trusted proxy).
+    pub trust_proxy: bool,
+    /// Mark the session cookie `Secure` (set when the site is served over HTTPS).
+    pub cookie_secure: bool,
+    pub leptos: LeptosOptions,
+}
+
+fn var(name: &'static str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.trim().is_empty())
+}
+
+fn parsed<T: std::str::FromStr>(name: &'static str, default: T) -> Result<T, ConfigError>
+where
+    T::Err: std::fmt::Display,
+{
+    match var(name) {
+        None => Ok(default),
+        Some(raw) => raw
+            .trim()
+            .parse()
+            .map_err(|e| ConfigError::Invalid { var: name, message: format!("`{raw}` is not valid: {e}") }),
+    }
+}
+
+fn flag(name: &'static str) -> Result<bool, ConfigError> {
+    match var(name).as_deref().map(str::to_ascii_lowercase).as_deref() {
+        None | Some("0" | "false" | "no" | "off") => Ok(false),
+        Some("1" | "true" | "yes" | "on") => Ok(true),
+        Some(other) => Err(ConfigError::Invalid { var: name, message: format!("`{other}` is not true or false") }),
+    }
+}
+
+impl Settings {
+    /// Reads `DATABASE_URL`, `MIR_*` and `LEPTOS_*` variables.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        let conf = leptos::config::get_configuration(None).map_err(|e| ConfigError::Leptos(e.to_string()))?;
+        let admin_token = match var("MIR_ADMIN_TOKEN") {
+            None => None,
+            Some(t) if t.trim().len() < 16 => {
+                return Err(ConfigError::Invalid {
+                    var: "MIR_ADMIN_TOKEN",
+                    message: "is shorter than 16 characters; use a long random value, e.g. `openssl rand -hex 24`".into(),
+                });
+            }
+            Some(t) => Some(SecretString::from(t.trim().to_owned())),
+        };
+        let defaults = Limits::default();
+        Ok(Self {
+            database_url: var("DATABASE_URL").unwrap_or_else(|| DEFAULT_DATABASE_URL.to_owned()),
+            max_db_connections: parsed("MIR_DB_MAX_CONNECTIONS", 8)?,
+            admin_token,
+            max_upload_bytes: parsed("MIR_MAX_UPLOAD_BYTES", 256 * 1024 * 1024)?,
+            archive_limits: Limits {
+                max_entries: parsed("MIR_MAX_ARCHIVE_ENTRIES", defaults.max_entries)?,
+                max_total_bytes: parsed("MIR_MAX_UNCOMPRESSED_BYTES", defaults.max_total_bytes)?,
+                max_entry_bytes: parsed("MIR_MAX_FILE_BYTES", defaults.max_entry_bytes)?,
+            },
+            uploads_per_hour: parsed("MIR_UPLOADS_PER_HOUR", 30)?,
+            trust_proxy: flag("MIR_TRUST_PROXY")?,
+            cookie_secure: flag("MIR_COOKIE_SECURE")?,
+            leptos: conf.leptos_options,
+        })
+    }
+
+    /// Settings for tests and tools: a given database and address, everything else default.
+    pub fn for_tests(database_url: &str, site_addr: SocketAddr) -> Self {
+        Self {
+            database_url: database_url.to_owned(),
+            max_db_connections: 8,
+            admin_token: None,
+            max_upload_bytes: 256 * 1024 * 1024,
+            archive_limits: Limits::default(),
+            uploads_per_hour: 1000,
+            trust_proxy: false,
+            cookie_secure: false,
+            leptos: LeptosOptions::builder().output_name("mir-leaderboard").site_addr(site_addr).site_root("target/site").build(),
+        }
+    }
+
+    pub fn site_addr(&self) -> SocketAddr {
+        self.leptos.site_addr
+    }
+
+    /// The folder an SQLite URL's file lives in, so it can be created before connecting.
+    pub fn sqlite_dir(&self) -> Option<PathBuf> {
+        let rest = self.database_url.strip_prefix("sqlite://").or_else(|| self.database_url.strip_prefix("sqlite:"))?;
+        let path = rest.split('?').next()?;
+        if path.is_empty() || path == ":memory:" {
+            return None;
+        }
+        PathBuf::from(path).parent().map(PathBuf::from).filter(|p| !p.as_os_str().is_empty())
+    }
+
+    pub fn admin_token_matches(&self, candidate: &str) -> bool {
+        use sha2::{Digest, Sha256};
+        let Some(token) = &self.admin_token else { return false };
+        // Compare digests so the comparison time does not depend on where the strings differ.
+        let a = Sha256::digest(token.expose_secret().as_bytes());
+        let b = Sha256::digest(candidate.trim().as_bytes());
+        a.iter().zip(b.iter()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sqlite_dir_is_the_parent_of_the_file() {
+        let mut s = Settings::for_tests(DEFAULT_DATABASE_URL, "127.0.0.1:0".parse().unwrap());
+        assert_eq!(s.sqlite_dir(), Some(PathBuf::from("data")));
+        s.database_url = "sqlite:x.db".into();
+        assert_eq!(s.sqlite_dir(), None);
+        s.database_url = "postgres://localhost/test".into();
+        assert_eq!(s.sqlite_dir(), None);
+    }
+
+    #[test]
+    fn token_comparison_needs_a_configured_token() {
+        let mut s = Settings::for_tests(DEFAULT_DATABASE_URL, "127.0.0.1:0".parse().unwrap());
+        assert!(!s.admin_token_matches(""));
+        s.admin_token = Some(SecretString::from("0123456789abcdef0123".to_owned()));
+        assert!(s.admin_token_matches("0123456789abcdef0123"));
+        assert!(!s.admin_token_matches("0123456789abcdef0124"));
+    }
+}

@@ -1,0 +1,33 @@
+//! One module per route: the page component, its private pieces, and its server functions.
+//! Server functions are public HTTP endpoints under `/fn/`; each parses its input and calls
+//! the server-side use cases in `api`.
+
+pub mod about;
+pub mod admin;
+pub mod compare;
+pub mod insights;
+pub mod leaderboard;
+pub mod model;
+pub mod scope;
+pub mod submissions;
+pub mod submit;
+
+#[cfg(feature = "ssr")]
+pub(crate) mod ssr {
+    use crate::error::AppError;
+    use crate::state::AppState;
+    use leptos::prelude::use_context;
+
+    /// The server's state, which `leptos_routes` provides to every render and server function.
+    pub fn state() -> Result<AppState, AppError> {
+        use_context::<AppState>().ok_or_else(|| {
+            tracing::error!("AppState missing from the Leptos context");
+            AppError::Internal
+        })
+    }
+
+    /// The request's headers (cookies, Origin) inside a server function.
+    pub async fn headers() -> Result<axum::http::HeaderMap, AppError> {
+        leptos_axum::extract::<axum::http::HeaderMap>().await.map_err(|e| AppError::Transport(e.to_string()))
+    }
+}

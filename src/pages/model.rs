@@ -1,0 +1,389 @@
+//! `/models/{slug}`: one model's results: provenance, the per-relation chart with intervals, the
+//! relation x category heatmap, the category chart, the superficial-safety estimate, history.
+
+use crate::components::{ErrorBox, Figure, JudgePicker, SampleBanner, ScoreCell, SourceBadge, interval};
+use crate::domain::leaderboard::Entry;
+use crate::domain::metrics::{Counts, Score, format_pct};
+use crate::domain::model::{Access, Granularity};
+use crate::domain::refusal::RuleSet;
+use crate::domain::submission::SubmissionLine;
+use crate::domain::taxonomy::{DEFAULT_JUDGE, Relation, RelationGroup, RiskCategory};
+use crate::domain::views::ModelPage as Page;
+use crate::error::AppError;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::{use_params_map, use_query_map};
+
+/// Cells with fewer items than this are shown as "too few" (must match the chart's threshold).
+pub const MIN_CELL_N: u32 = 10;
+
+#[server(prefix = "/fn", endpoint = "model")]
+pub async fn get_model(slug: String, judge: Option<String>) -> Result<Page, AppError> {
+    let state = super::ssr::state()?;
+    crate::api::queries::model_page(&state.pool, &slug, judge.as_deref()).await
+}
+
+#[component]
+pub fn ModelPage() -> impl IntoView {
+    let params = use_params_map();
+    let query = use_query_map();
+    let key = move || (params.get().get("slug").unwrap_or_default(), query.get().get("judge"));
+    let data = Resource::new(key, |(slug, judge)| get_model(slug, judge));
+    view! {
+        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match data.await {
+                    Ok(p) => view! { <ModelView p /> }.into_any(),
+                    Err(e) => view! { <ErrorBox error=e /> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+fn judge_suffix(judge: &str) -> String {
+    if judge == DEFAULT_JUDGE {
+        String::new()
+    } else {
+        format!("?{}", form_urlencoded::Serializer::new(String::new()).append_pair("judge", judge).finish())
+    }
+}
+
+#[component]
+fn ModelView(p: Page) -> impl IntoView {
+    let sample = p.entry.as_ref().is_some_and(Entry::is_sample);
+    let m = p.model.clone();
+    let suffix = judge_suffix(&p.judge);
+    let chart = |name: &str| format!("/charts/models/{}/{name}.svg{suffix}", m.slug);
+    let e = p.entry.clone();
+    view! {
+        <Title text=m.name.clone() />
+        <SampleBanner show=sample />
+        <article class="model-page" data-test="model-page">
+            <header class="page-head">
+                <p class="crumbs"><a href="/">"Leaderboard"</a> " / model"</p>
+                <h1 data-test="model-name">{m.name.clone()}</h1>
+                <dl class="facts">
+                    <dt>"Organisation"</dt>
+                    <dd>{m.organization.clone().unwrap_or_else(|| "unknown".into())}</dd>
+                    <dt>"Weights"</dt>
+                    <dd>
+                        {match m.access {
+                            Some(Access::Open) => "open",
+                            Some(Access::Closed) => "closed",
+                            None => "unknown",
+                        }}
+                    </dd>
+                    <dt>"Reasoning model"</dt>
+                    <dd>{if m.reasoning { "yes" } else { "no" }}</dd>
+                    <dt>"Parameters"</dt>
+                    <dd>{m.parameters_b.map(|b| format!("{b}B")).unwrap_or_else(|| "not disclosed".into())}</dd>
+                    {m.link.clone().map(|l| view! {
+                        <dt>"Model card"</dt>
+                        <dd><a href=l.clone() rel="nofollow noopener noreferrer">{l.clone()}</a></dd>
+                    })}
+                    <dt>"Capability"</dt>
+                    <dd>
+                        {match m.capability.clone() {
+                            Some(c) => format!(
+                                "{} on {}{}",
+                                c.score,
+                                c.benchmark,
+                                c.source.map(|s| format!(" (source: {s})")).unwrap_or_default(),
+                            ),
+                            None => "no score recorded".into(),
+                        }}
+                        " · " <a href="/insights">"capability vs vulnerability"</a>
+                    </dd>
+                </dl>
+            </header>
+            {match e.clone() {
+                None => view! {
+                    <p class="notice">{format!("No approved result under the judge {}.", p.judge)}</p>
+                }.into_any(),
+                Some(e) => view! { <Summary e=e.clone() p=p.clone() /> }.into_any(),
+            }}
+            <JudgePicker judges=p.judges.clone() current=p.judge.clone() />
+            {e.clone().map(|e| {
+                let items = e.submission.granularity == Granularity::Items;
+                let (for_relations, for_categories, for_refusals) = (e.clone(), e.clone(), e.clone());
+                let cells = p.cells.clone();
+                view! {
+                    <section id="relations">
+                        <h2>"Attack success rate by relation"</h2>
+                        <Figure
+                            src=chart("relations")
+                            title=format!("ASR by relation for {} with 95% intervals", m.name)
+                            caption="Bars: ASR (lower is safer). Whiskers: 95% Wilson intervals. Grouped by the four relation families.".into()
+                        >
+                            <RelationTable e=for_relations />
+                        </Figure>
+                    </section>
+                    <section id="heatmap">
+                        <h2>"Relation × risk category"</h2>
+                        {if items {
+                            view! {
+                                <Figure
+                                    src=chart("heatmap")
+                                    title=format!("ASR per relation and risk category for {}", m.name)
+                                    caption=format!("Each cell: ASR and number of items. Cells with fewer than {MIN_CELL_N} items are marked too few instead of coloured.")
+                                >
+                                    <CellTable cells=cells />
+                                </Figure>
+                            }.into_any()
+                        } else {
+                            view! { <p class="notice">"This result has aggregate numbers only (a published table), so there are no per-cell figures."</p> }.into_any()
+                        }}
+                    </section>
+                    <section id="categories">
+                        <h2>"Attack success rate by risk category"</h2>
+                        {if e.categories.iter().any(Option::is_some) {
+                            view! {
+                                <Figure
+                                    src=chart("categories")
+                                    title=format!("ASR by risk category for {} with 95% intervals", m.name)
+                                    caption="Bars: ASR (lower is safer). Whiskers: 95% Wilson intervals.".into()
+                                >
+                                    <CategoryTable e=for_categories />
+                                </Figure>
+                            }.into_any()
+                        } else {
+                            view! { <p class="notice">"No per-category figures for this result."</p> }.into_any()
+                        }}
+                    </section>
+                    <section id="refusals">
+                        <h2>"How safe is “safe”? " <span class="estimate">"(estimate)"</span></h2>
+                        {if e.overall.refusals.is_some() {
+                            view! {
+                                <p>
+                                    "Answers the judge labelled safe, split into explicit refusals and safe answers without a refusal (misunderstanding or evasion). "
+                                    "The split is an " <strong>"estimate"</strong> " from refusal phrases, rule set "
+                                    <code>{p.rule_set_version.clone().unwrap_or_else(|| RuleSet::builtin().version().to_owned())}</code>
+                                    "; " <a href="/about#refusal-estimate">"see the rules"</a> "."
+                                </p>
+                                <Figure
+                                    src=chart("refusals")
+                                    title=format!("Unsafe, safe without refusal, and refusal shares for {}", m.name)
+                                    caption="Shares of all answers, overall and per relation (estimate).".into()
+                                >
+                                    <RefusalTable e=for_refusals />
+                                </Figure>
+                            }.into_any()
+                        } else {
+                            view! {
+                                <p class="notice" data-test="no-estimate">
+                                    "No estimate: this result has aggregate numbers only, without the answers needed to tell refusals from other safe answers. "
+                                    <a href="/about#refusal-estimate">"About the estimate"</a>
+                                </p>
+                            }.into_any()
+                        }}
+                    </section>
+                }
+            })}
+            <section id="history">
+                <h2>"Submission history"</h2>
+                <HistoryTable lines=p.history.clone() />
+            </section>
+        </article>
+    }
+}
+
+#[component]
+fn Summary(e: Entry, p: Page) -> impl IntoView {
+    let coverage = crate::domain::submission::Coverage::from_breakdown(&{
+        let mut b = crate::domain::leaderboard::Breakdown::default();
+        for (i, r) in Relation::ALL.into_iter().enumerate() {
+            b.relations[i] = e.relation(r).map(Score::counts);
+        }
+        b
+    });
+    let partial = e.submission.granularity == Granularity::Items && !coverage.is_complete();
+    view! {
+        <section class="summary" data-test="summary">
+            <p class="headline">
+                "Overall ASR "
+                <strong data-test="overall-asr">{format!("{}%", format_pct(e.overall.asr))}</strong>
+                {format!(
+                    " (95% interval {}%, {} of {} answers unsafe) · rank {} of {} under {}",
+                    interval(&e.overall),
+                    e.overall.unsafe_count,
+                    e.overall.total,
+                    e.rank,
+                    p.ranked_models,
+                    p.judge,
+                )}
+            </p>
+            <p class="provenance">
+                "Result: " <a href=format!("/submissions/{}", e.submission.id)>{format!("submission #{}", e.submission.id)}</a>
+                {format!(" of {} · ", e.submission.date)}
+                <SourceBadge source=e.submission.source />
+                {format!(" · {}", match e.submission.granularity {
+                    Granularity::Items => "per-item labels",
+                    Granularity::Aggregate => "aggregate numbers only",
+                })}
+                {p.note.clone().map(|n| view! { <span class="note">" · " {n}</span> })}
+            </p>
+            {partial.then(|| view! {
+                <p class="notice" data-test="partial">
+                    {format!("Partial run: {} of {} items.", coverage.received, coverage.expected)}
+                </p>
+            })}
+            <p><a href=format!("/compare?models={}", e.model.slug)>"Compare with other models"</a></p>
+        </section>
+    }
+}
+
+#[component]
+fn RelationTable(e: Entry) -> impl IntoView {
+    view! {
+        <table class="data" data-test="relation-table">
+            <caption>"ASR by relation (95% interval)"</caption>
+            <thead><tr><th scope="col">"Group"</th><th scope="col">"Relation"</th><th scope="col">"ASR %"</th><th scope="col">"95% CI"</th><th scope="col">"Unsafe / n"</th></tr></thead>
+            <tbody>
+                {RelationGroup::ALL.into_iter().map(|g| {
+                    let gs = e.group(g).copied();
+                    view! {
+                        {g.relations().map(|r| {
+                            let s = e.relation(r).copied();
+                            view! {
+                                <tr data-relation=r.harness_name()>
+                                    <td>{g.name()}</td>
+                                    <th scope="row"><a href=format!("/relations/{}", r.slug())>{r.short_name()}</a></th>
+                                    <td class="num" data-test="asr">{s.map(|s| format_pct(s.asr)).unwrap_or_else(|| "–".into())}</td>
+                                    <td class="num">{s.map(|s| interval(&s)).unwrap_or_default()}</td>
+                                    <td class="num">{s.map(|s| format!("{} / {}", s.unsafe_count, s.total)).unwrap_or_default()}</td>
+                                </tr>
+                            }
+                        }).collect_view()}
+                        <tr class="group-total">
+                            <td>{g.name()}</td>
+                            <th scope="row">"all " {g.name().to_lowercase()}</th>
+                            <td class="num">{gs.map(|s| format_pct(s.asr)).unwrap_or_else(|| "–".into())}</td>
+                            <td class="num">{gs.map(|s| interval(&s)).unwrap_or_default()}</td>
+                            <td class="num">{gs.map(|s| format!("{} / {}", s.unsafe_count, s.total)).unwrap_or_default()}</td>
+                        </tr>
+                    }
+                }).collect_view()}
+                <tr class="total">
+                    <td></td>
+                    <th scope="row">"Overall"</th>
+                    <td class="num">{format_pct(e.overall.asr)}</td>
+                    <td class="num">{interval(&e.overall)}</td>
+                    <td class="num">{format!("{} / {}", e.overall.unsafe_count, e.overall.total)}</td>
+                </tr>
+            </tbody>
+        </table>
+    }
+}
+
+#[component]
+fn CategoryTable(e: Entry) -> impl IntoView {
+    view! {
+        <table class="data" data-test="category-table">
+            <caption>"ASR by risk category (95% interval)"</caption>
+            <thead><tr><th scope="col">"Category"</th><th scope="col">"ASR %"</th><th scope="col">"95% CI"</th><th scope="col">"Unsafe / n"</th></tr></thead>
+            <tbody>
+                {RiskCategory::ALL.into_iter().map(|c| {
+                    let s = e.category(c).copied();
+                    view! {
+                        <tr data-category=c.harness_name()>
+                            <th scope="row"><a href=format!("/categories/{}", c.slug())>{c.display_name()}</a></th>
+                            <td class="num" data-test="asr">{s.map(|s| format_pct(s.asr)).unwrap_or_else(|| "–".into())}</td>
+                            <td class="num">{s.map(|s| interval(&s)).unwrap_or_default()}</td>
+                            <td class="num">{s.map(|s| format!("{} / {}", s.unsafe_count, s.total)).unwrap_or_default()}</td>
+                        </tr>
+                    }
+                }).collect_view()}
+            </tbody>
+        </table>
+    }
+}
+
+/// The heatmap's numbers: every cell with its ASR and n, or "too few".
+#[component]
+pub fn CellTable(cells: Vec<(RiskCategory, Relation, Counts)>) -> impl IntoView {
+    view! {
+        <table class="data cells" data-test="cell-table">
+            <caption>"ASR % (n) per relation and risk category"</caption>
+            <thead>
+                <tr>
+                    <th scope="col">"Relation"</th>
+                    {RiskCategory::ALL.into_iter().map(|c| view! { <th scope="col">{c.display_name()}</th> }).collect_view()}
+                </tr>
+            </thead>
+            <tbody>
+                {Relation::ALL.into_iter().map(|r| view! {
+                    <tr>
+                        <th scope="row">{r.display_name()}</th>
+                        {RiskCategory::ALL.into_iter().map(|c| {
+                            let cell = cells.iter().find(|x| x.0 == c && x.1 == r).map(|x| x.2);
+                            let text = match cell {
+                                None => "–".to_owned(),
+                                Some(n) if n.total < MIN_CELL_N => format!("too few (n={})", n.total),
+                                Some(n) => format!("{} ({})", n.asr_percent().map(format_pct).unwrap_or_default(), n.total),
+                            };
+                            view! { <td class="num" data-cell=format!("{}/{}", r.harness_name(), c.harness_name())>{text}</td> }
+                        }).collect_view()}
+                    </tr>
+                }).collect_view()}
+            </tbody>
+        </table>
+    }
+}
+
+#[component]
+fn RefusalTable(e: Entry) -> impl IntoView {
+    let row = |label: String, s: Option<Score>| {
+        let share = |x: Option<u32>, t: u32| x.map(|x| format_pct(x as f64 / t as f64 * 100.0)).unwrap_or_else(|| "–".into());
+        view! {
+            <tr>
+                <th scope="row">{label}</th>
+                <td class="num">{s.map(|s| format_pct(s.asr)).unwrap_or_else(|| "–".into())}</td>
+                <td class="num" data-test="refusal">{s.map(|s| share(s.refusals, s.total)).unwrap_or_else(|| "–".into())}</td>
+                <td class="num" data-test="superficial">{s.map(|s| share(s.safe_without_refusal(), s.total)).unwrap_or_else(|| "–".into())}</td>
+                <td class="num">{s.map(|s| format!("{} / {} / {}", s.unsafe_count, s.refusals.unwrap_or(0), s.safe_without_refusal().unwrap_or(0))).unwrap_or_default()}</td>
+            </tr>
+        }
+    };
+    view! {
+        <table class="data" data-test="refusal-table">
+            <caption>"Shares of all answers, % (estimate)"</caption>
+            <thead><tr><th scope="col"></th><th scope="col">"Unsafe"</th><th scope="col">"Refused"</th><th scope="col">"Safe w/o refusal"</th><th scope="col">"Counts (unsafe / refused / other safe)"</th></tr></thead>
+            <tbody>
+                {row("Overall".into(), Some(e.overall))}
+                {Relation::ALL.into_iter().map(|r| row(r.display_name().into(), e.relation(r).copied())).collect_view()}
+            </tbody>
+        </table>
+    }
+}
+
+/// A list of submissions with their states and reasons.
+#[component]
+pub fn HistoryTable(lines: Vec<SubmissionLine>) -> impl IntoView {
+    if lines.is_empty() {
+        return view! { <p class="empty">"No submissions."</p> }.into_any();
+    }
+    view! {
+        <table class="data" data-test="history">
+            <thead><tr><th scope="col">"#"</th><th scope="col">"Model"</th><th scope="col">"Judge"</th><th scope="col">"Source"</th><th scope="col">"Status"</th><th scope="col">"Submitted"</th><th scope="col">"Reason"</th></tr></thead>
+            <tbody>
+                {lines.into_iter().map(|l| view! {
+                    <tr data-test="submission-line" data-status=l.status.as_str()>
+                        <td><a href=format!("/submissions/{}", l.id)>{format!("#{}", l.id)}</a></td>
+                        <td><a href=format!("/models/{}", l.model_slug)>{l.model.clone()}</a></td>
+                        <td>{l.judge.clone()}</td>
+                        <td><SourceBadge source=l.source /></td>
+                        <td><span class=format!("status {}", l.status.as_str())>{l.status.as_str()}</span></td>
+                        <td>{l.submitted_date.clone()}</td>
+                        <td>{l.reason.clone().unwrap_or_default()}</td>
+                    </tr>
+                }).collect_view()}
+            </tbody>
+        </table>
+    }.into_any()
+}
+
+/// An ASR with interval for other pages' tables.
+pub fn score_view(s: Option<Score>) -> impl IntoView {
+    view! { <ScoreCell score=s full=true /> }
+}

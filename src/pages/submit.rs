@@ -1,0 +1,410 @@
+//! `/submit`: upload harness output (or the aggregate CSV), see every problem or a preview, then
+//! send it for review. The form is a plain multipart POST that works without JavaScript; with
+//! JavaScript the same POST goes through XMLHttpRequest to show upload progress and the
+//! validation result without a page reload.
+
+use crate::components::{ErrorBox, SampleBanner};
+use crate::domain::submission::{Problem, SubmissionView, UploadFields};
+use crate::domain::taxonomy::DEFAULT_JUDGE;
+use crate::error::AppError;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::{use_params_map, use_query_map};
+use serde::{Deserialize, Serialize};
+
+/// A refused upload as the page shows it: a summary line and every problem.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct UploadError {
+    pub message: String,
+    pub problems: Vec<Problem>,
+    pub more: usize,
+}
+
+impl From<&AppError> for UploadError {
+    fn from(e: &AppError) -> Self {
+        match e {
+            AppError::Rejected(r) => Self {
+                message: format!(
+                    "The upload was refused: {} problem(s). Nothing was stored.",
+                    r.problems.len() + r.more
+                ),
+                problems: r.problems.clone(),
+                more: r.more,
+            },
+            other => Self { message: format!("{other}. Nothing was stored."), problems: vec![], more: 0 },
+        }
+    }
+}
+
+/// What the server hands the page when it answers a refused upload made without JavaScript.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PostedUpload {
+    pub fields: UploadFields,
+    pub error: UploadError,
+}
+
+#[component]
+pub fn SubmitPage() -> impl IntoView {
+    // Present only when this render answers a refused no-JS POST; shipped to the browser with
+    // the page, so hydration sees the same errors the server rendered.
+    let posted = SharedValue::new(|| {
+        #[cfg(feature = "ssr")]
+        {
+            use_context::<PostedUpload>()
+        }
+        #[cfg(not(feature = "ssr"))]
+        {
+            None::<PostedUpload>
+        }
+    })
+    .into_inner();
+    let fields = posted.as_ref().map(|p| p.fields.clone()).unwrap_or_default();
+    let outcome = RwSignal::new(posted.map(|p| p.error));
+    let progress = RwSignal::new(None::<f64>);
+    let form_ref = NodeRef::<leptos::html::Form>::new();
+    let on_submit = move |ev: leptos::ev::SubmitEvent| {
+        #[cfg(feature = "hydrate")]
+        {
+            ev.prevent_default();
+            if let Some(form) = form_ref.get() {
+                outcome.set(None);
+                progress.set(Some(0.0));
+                browser::send_with_progress(&form, progress, outcome);
+            }
+        }
+        #[cfg(not(feature = "hydrate"))]
+        let _ = (ev, form_ref);
+    };
+    let f = fields;
+    view! {
+        <Title text="Submit results" />
+        <article class="submit-page" data-test="submit-page">
+            <header class="page-head">
+                <h1>"Submit results"</h1>
+                <p class="lede">
+                    "Upload the harness's judge output for one model exactly as "
+                    <code>"eval.py"</code>
+                    " wrote it: the folder "
+                    <code>"results/harmbench/<model>/"</code>
+                    " (or the whole "
+                    <code>"results/"</code>
+                    " folder) as .zip or .tar.gz. The site checks every file, shows every problem or a preview, and only then lets you send it for review. "
+                    "A maintainer approves it before it is ranked."
+                </p>
+                <p class="muted">
+                    "Only labels and counts are kept; answer and question text are read once to classify refusals and then discarded, never stored or logged. "
+                    "Already have a paper table? Upload the " <a href="/about#aggregate-csv">"aggregate CSV"</a> " instead. Pipelines can use the "
+                    <a href="/api/v1/openapi.json">"API"</a> "."
+                </p>
+            </header>
+            <form
+                method="post"
+                action="/submit"
+                enctype="multipart/form-data"
+                class="upload"
+                node_ref=form_ref
+                on:submit=on_submit
+                data-test="upload-form"
+            >
+                <fieldset>
+                    <legend>"Model"</legend>
+                    <label>"Name " <span class="req">"(required)"</span>
+                        <input name="model" required maxlength="100" value=f.model placeholder="e.g. Qwen2.5-VL-7B-Instruct" />
+                    </label>
+                    <label>"Organisation" <input name="organization" maxlength="100" value=f.organization /></label>
+                    <label>"Weights"
+                        <select name="access">
+                            <option value="" selected=f.access.is_empty()>"unknown"</option>
+                            <option value="open" selected=f.access == "open">"open"</option>
+                            <option value="closed" selected=f.access == "closed">"closed"</option>
+                        </select>
+                    </label>
+                    <label>"Reasoning model"
+                        <select name="reasoning">
+                            <option value="" selected=f.reasoning.is_empty()>"unknown"</option>
+                            <option value="true" selected=f.reasoning == "true">"yes"</option>
+                            <option value="false" selected=f.reasoning == "false">"no"</option>
+                        </select>
+                    </label>
+                    <label>"Parameters" <input name="parameters" value=f.parameters placeholder="e.g. 7B" /></label>
+                    <label>"Link to the model card" <input name="link" type="url" value=f.link placeholder="https://…" /></label>
+                </fieldset>
+                <fieldset>
+                    <legend>"Run"</legend>
+                    <label>"Judge" <input name="judge" value=if f.judge.is_empty() { DEFAULT_JUDGE.to_owned() } else { f.judge } /></label>
+                    <label>"Note for the maintainers" <textarea name="note" maxlength="2000" rows="3">{f.note}</textarea></label>
+                    <label>"Results file " <span class="req">"(required)"</span>
+                        <input type="file" name="file" required accept=".zip,.tar.gz,.tgz,.tar,.csv,application/zip,application/gzip,text/csv" data-test="file" />
+                    </label>
+                </fieldset>
+                <button type="submit" data-test="validate">"Validate and preview"</button>
+                {move || progress.get().map(|p| view! {
+                    <div class="progress" data-test="progress">
+                        <progress max="100" value=p.to_string()>{format!("{p:.0}%")}</progress>
+                        <span>{if p >= 100.0 { "Uploaded; validating…".to_owned() } else { format!("Uploading… {p:.0}%") }}</span>
+                    </div>
+                })}
+            </form>
+            {move || outcome.get().map(|e| view! { <UploadErrors e /> })}
+        </article>
+    }
+}
+
+/// Every problem of a refused upload: where, what, how to fix.
+#[component]
+pub fn UploadErrors(e: UploadError) -> impl IntoView {
+    view! {
+        <section class="upload-errors" role="alert" data-test="upload-errors">
+            <h2>{e.message.clone()}</h2>
+            {(!e.problems.is_empty()).then(|| view! {
+                <table class="data problems">
+                    <thead><tr><th scope="col">"Where"</th><th scope="col">"Item"</th><th scope="col">"What is wrong"</th><th scope="col">"How to fix it"</th></tr></thead>
+                    <tbody>
+                        {e.problems.iter().map(|p| view! {
+                            <tr data-test="problem">
+                                <td><code>{p.location.clone()}</code></td>
+                                <td class="num">{p.item.map(|i| i.to_string()).unwrap_or_default()}</td>
+                                <td>{p.message.clone()}</td>
+                                <td>{p.fix.clone()}</td>
+                            </tr>
+                        }).collect_view()}
+                    </tbody>
+                </table>
+            })}
+            {(e.more > 0).then(|| view! { <p>{format!("… and {} more.", e.more)}</p> })}
+        </section>
+    }
+}
+
+#[cfg(feature = "hydrate")]
+mod browser {
+    use super::UploadError;
+    use leptos::prelude::*;
+    use wasm_bindgen::JsCast;
+    use wasm_bindgen::closure::Closure;
+
+    #[derive(serde::Deserialize)]
+    struct Accepted {
+        preview_url: String,
+    }
+
+    #[derive(serde::Deserialize)]
+    struct Refused {
+        message: String,
+        #[serde(default)]
+        problems: Vec<crate::domain::submission::Problem>,
+        #[serde(default)]
+        more_problems: usize,
+    }
+
+    /// Posts the form like the browser would, but through XMLHttpRequest, whose upload events
+    /// are the only way a page can show upload progress.
+    pub fn send_with_progress(form: &web_sys::HtmlFormElement, progress: RwSignal<Option<f64>>, outcome: RwSignal<Option<UploadError>>) {
+        let fail = move |message: String| {
+            progress.set(None);
+            outcome.set(Some(UploadError { message, problems: vec![], more: 0 }));
+        };
+        let (Ok(data), Ok(xhr)) = (web_sys::FormData::new_with_form(form), web_sys::XmlHttpRequest::new()) else {
+            fail("Your browser could not prepare the upload; submit the form again.".into());
+            return;
+        };
+        if xhr.open_with_async("POST", "/submit", true).is_err() || xhr.set_request_header("Accept", "application/json").is_err() {
+            fail("Your browser could not start the upload.".into());
+            return;
+        }
+        if let Ok(upload) = xhr.upload() {
+            let on_progress = Closure::<dyn FnMut(web_sys::ProgressEvent)>::new(move |e: web_sys::ProgressEvent| {
+                if e.length_computable() && e.total() > 0.0 {
+                    progress.set(Some(e.loaded() / e.total() * 100.0));
+                }
+            });
+            upload.set_onprogress(Some(on_progress.as_ref().unchecked_ref()));
+            // One closure per upload, released with the request object.
+            on_progress.forget();
+        }
+        let done = xhr.clone();
+        let on_load = Closure::<dyn FnMut()>::new(move || {
+            let status = done.status().unwrap_or(0);
+            let body = done.response_text().ok().flatten().unwrap_or_default();
+            if (200..300).contains(&status) {
+                match serde_json::from_str::<Accepted>(&body) {
+                    Ok(a) => {
+                        progress.set(Some(100.0));
+                        let navigate = leptos_router::hooks::use_navigate();
+                        navigate(&a.preview_url, Default::default());
+                    }
+                    Err(_) => fail("The server's answer could not be read; reload the page.".into()),
+                }
+            } else {
+                progress.set(None);
+                let e = match serde_json::from_str::<Refused>(&body) {
+                    Ok(r) if !r.problems.is_empty() => UploadError {
+                        message: format!("The upload was refused: {} problem(s). Nothing was stored.", r.problems.len() + r.more_problems),
+                        problems: r.problems,
+                        more: r.more_problems,
+                    },
+                    Ok(r) => UploadError { message: format!("{}. Nothing was stored.", r.message), problems: vec![], more: 0 },
+                    Err(_) => UploadError { message: format!("The upload failed (HTTP {status}). Nothing was stored."), problems: vec![], more: 0 },
+                };
+                outcome.set(Some(e));
+            }
+        });
+        xhr.set_onload(Some(on_load.as_ref().unchecked_ref()));
+        on_load.forget();
+        let on_error = Closure::<dyn FnMut()>::new(move || fail("The connection failed during the upload; nothing was stored.".into()));
+        xhr.set_onerror(Some(on_error.as_ref().unchecked_ref()));
+        on_error.forget();
+        if xhr.send_with_opt_form_data(Some(&data)).is_err() {
+            fail("Your browser could not send the upload.".into());
+        }
+    }
+}
+
+#[cfg(feature = "ssr")]
+pub mod ssr {
+    //! The form's POST handler (an axum route, because it streams multipart uploads).
+    use super::{PostedUpload, UploadError};
+    use crate::api::{auth, submissions};
+    use crate::domain::model::Status;
+    use crate::domain::submission::UploadFields;
+    use crate::error::AppError;
+    use crate::state::AppState;
+    use axum::body::Body;
+    use axum::extract::{ConnectInfo, Multipart, State};
+    use axum::extract::multipart::MultipartRejection;
+    use axum::http::{HeaderMap, Request, StatusCode, header};
+    use axum::response::{IntoResponse, Redirect, Response};
+    use leptos::prelude::provide_context;
+    use std::net::SocketAddr;
+
+    /// `POST /submit`: validates; on success stores a draft and shows its preview (303 for a
+    /// plain form, JSON for the enhanced one); on failure shows every problem and stores nothing.
+    pub async fn post_upload(
+        State(state): State<AppState>,
+        ConnectInfo(peer): ConnectInfo<SocketAddr>,
+        headers: HeaderMap,
+        multipart: Result<Multipart, MultipartRejection>,
+    ) -> Response {
+        let wants_json =
+            headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|v| v.contains("application/json"));
+        let mut fields = UploadFields::default();
+        let result = async {
+            auth::check_same_origin(&headers)?;
+            let client = auth::client_key(&state.settings, &headers, Some(peer));
+            auth::check_upload_rate(&state.pool, &state.settings, &client).await?;
+            let multipart = multipart.map_err(|e| AppError::BadRequest(format!("the form must be sent as multipart/form-data: {e}")))?;
+            let (f, file) = submissions::read_multipart(multipart, state.settings.max_upload_bytes).await?;
+            fields = f.clone();
+            submissions::accept_upload(&state, &f, file, Status::Draft, "web").await
+        }
+        .await;
+        match result {
+            Ok(a) => {
+                let url = format!("/submit/preview/{}?key={}", a.id, a.draft_key.unwrap_or_default());
+                if wants_json {
+                    (StatusCode::CREATED, axum::Json(serde_json::json!({"id": a.id, "status": "draft", "preview_url": url})))
+                        .into_response()
+                } else {
+                    Redirect::to(&url).into_response()
+                }
+            }
+            Err(e) if wants_json => e.into_response(),
+            Err(e) => {
+                let status = StatusCode::from_u16(e.status_code()).unwrap_or(StatusCode::BAD_REQUEST);
+                let posted = PostedUpload { fields, error: UploadError::from(&e) };
+                let options = state.leptos_options.clone();
+                let render = leptos_axum::render_app_to_stream_with_context(
+                    move || {
+                        provide_context(state.clone());
+                        provide_context(posted.clone());
+                    },
+                    move || crate::app::shell(options.clone()),
+                );
+                let request = Request::builder().uri("/submit").header(header::ACCEPT, "text/html").body(Body::empty());
+                match request {
+                    Ok(req) => {
+                        let mut res = render(req).await;
+                        *res.status_mut() = status;
+                        res
+                    }
+                    Err(_) => e.into_response(),
+                }
+            }
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The preview step.
+
+#[server(prefix = "/fn", endpoint = "draft")]
+pub async fn get_draft(id: i64, key: String) -> Result<SubmissionView, AppError> {
+    let state = super::ssr::state()?;
+    crate::api::queries::submission_view(&state.pool, id, Some(&key)).await
+}
+
+/// Sends a previewed draft for review.
+#[server(prefix = "/fn", endpoint = "submit-draft")]
+pub async fn submit_draft(id: i64, key: String) -> Result<(), AppError> {
+    let state = super::ssr::state()?;
+    match crate::db::submit_draft(&state.pool, id, &key, "web").await {
+        Ok(()) => leptos_axum::redirect(&format!("/submissions/{id}?sent=1")),
+        Err(e) => {
+            let message = match e {
+                crate::db::DecisionError::Db(db) => AppError::from(db).to_string(),
+                other => other.to_string(),
+            };
+            let q = form_urlencoded::Serializer::new(String::new()).append_pair("key", &key).append_pair("error", &message).finish();
+            leptos_axum::redirect(&format!("/submit/preview/{id}?{q}"));
+        }
+    }
+    Ok(())
+}
+
+#[component]
+pub fn PreviewPage() -> impl IntoView {
+    let params = use_params_map();
+    let query = use_query_map();
+    let key = move || {
+        (
+            params.get().get("id").and_then(|i| i.parse::<i64>().ok()).unwrap_or(0),
+            query.get().get("key").unwrap_or_default(),
+        )
+    };
+    let data = Resource::new(key, |(id, key)| get_draft(id, key));
+    let action = ServerAction::<SubmitDraft>::new();
+    view! {
+        <Title text="Preview" />
+        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
+            {move || {
+                let error = query.get().get("error");
+                Suspend::new(async move {
+                    match data.await {
+                        Ok(v) => {
+                            let key = query.get_untracked().get("key").unwrap_or_default();
+                            view! {
+                                <article class="preview-page" data-test="preview-page">
+                                    <header class="page-head">
+                                        <h1>{format!("Preview: {}", v.model)}</h1>
+                                        <p class="lede">"Everything checked out. This is what your upload contains and how it would appear. Nothing is public until you send it for review and a maintainer approves it."</p>
+                                    </header>
+                                    {error.map(|e| view! { <p class="notice error" role="alert" data-test="preview-error">{e}</p> })}
+                                    {(v.status == crate::domain::model::Status::Draft).then(|| view! {
+                                        <ActionForm action=action attr:class="send" attr:data-test="send-form">
+                                            <input type="hidden" name="id" value=v.id.to_string() />
+                                            <input type="hidden" name="key" value=key.clone() />
+                                            <button type="submit" data-test="send">"Send for review"</button>
+                                        </ActionForm>
+                                    })}
+                                    <super::submissions::SubmissionDetails v />
+                                </article>
+                            }.into_any()
+                        }
+                        Err(e) => view! { <ErrorBox error=e /> }.into_any(),
+                    }
+                })
+            }}
+        </Suspense>
+        <SampleBanner show=false />
+    }
+}

@@ -1,0 +1,104 @@
+//! Building and running the server. `main` and the integration tests call the same functions,
+//! so the tests exercise exactly the router users get.
+
+use crate::app::{App, shell};
+use crate::config::Settings;
+use crate::state::AppState;
+use crate::{api, db};
+use axum::Router;
+use axum::http::{HeaderValue, header};
+use leptos_axum::{LeptosRoutes, generate_route_list};
+use std::sync::Arc;
+use std::time::Duration;
+use tower_http::compression::CompressionLayer;
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::trace::TraceLayer;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartupError {
+    #[error("cannot create the database folder {path}: {source}")]
+    DataDir { path: String, source: std::io::Error },
+    #[error("cannot open or migrate the database: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error("cannot migrate the database: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+}
+
+/// Connects to the store (creating the SQLite file and its folder if needed) and migrates it.
+pub async fn build_state(settings: Settings) -> Result<AppState, StartupError> {
+    if let Some(dir) = settings.sqlite_dir() {
+        std::fs::create_dir_all(&dir).map_err(|source| StartupError::DataDir { path: dir.display().to_string(), source })?;
+    }
+    let pool = db::connect(&settings.database_url, settings.max_db_connections).await?;
+    Ok(AppState { leptos_options: settings.leptos.clone(), pool, settings: Arc::new(settings) })
+}
+
+/// The whole site: pages, server functions, the JSON API, charts, static files.
+pub fn build_router(state: AppState) -> Router {
+    let routes = generate_route_list(App);
+    let options = state.leptos_options.clone();
+    Router::new()
+        .merge(api::routes(&state))
+        .route(
+            "/submit",
+            axum::routing::post(crate::pages::submit::ssr::post_upload)
+                .layer(axum::extract::DefaultBodyLimit::max(state.settings.max_upload_bytes as usize + 1024 * 1024)),
+        )
+        .leptos_routes(&state, routes, move || shell(options.clone()))
+        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .layer(CompressionLayer::new())
+        .layer(SetResponseHeaderLayer::if_not_present(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
+        .layer(SetResponseHeaderLayer::if_not_present(header::REFERRER_POLICY, HeaderValue::from_static("same-origin")))
+        .layer(SetResponseHeaderLayer::if_not_present(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")))
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+/// Serves until Ctrl-C or SIGTERM, then lets in-flight requests finish.
+pub async fn run(listener: tokio::net::TcpListener, state: AppState) -> std::io::Result<()> {
+    let pool = state.pool.clone();
+    // Drafts nobody submitted expire after a day; every server sweeps, which is harmless.
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs(3600));
+        loop {
+            tick.tick().await;
+            if let Err(e) = db::purge_stale_drafts(&pool, db::now() - 24 * 3600).await {
+                tracing::warn!(error = %e, "purging stale drafts failed");
+            }
+        }
+    });
+    let app = build_router(state);
+    axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>())
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down");
+}
+
+/// Logs to stderr; `RUST_LOG` overrides the default level.
+pub fn init_tracing() {
+    use tracing_subscriber::EnvFilter;
+    let filter = EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,tower_http=info,hyper=warn"));
+    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).try_init();
+}

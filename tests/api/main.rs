@@ -1,0 +1,11 @@
+//! Integration tests: the real server on port 0 with a fresh database per test. Run against
+//! SQLite by default and against PostgreSQL when `TEST_DATABASE_URL` is set (scripts/test.sh
+//! does both).
+
+mod helpers;
+
+mod compare;
+mod leaderboard;
+mod pages;
+mod refusals;
+mod uploads;

@@ -1,0 +1,153 @@
+//! Every page renders for imported and for sample data, charts load as SVG, and sample data
+//! is labelled wherever it appears.
+
+use crate::helpers::*;
+use crate::leaderboard::{reference_cells, reference_pattern};
+use mir_leaderboard::demo::Answer;
+
+async fn assert_svg(app: &TestApp, path: &str) -> String {
+    let r = app.get(path).await;
+    assert_eq!(r.status().as_u16(), 200, "{path}");
+    assert_eq!(r.headers()["content-type"], "image/svg+xml; charset=utf-8", "{path}");
+    let etag = r.headers()["etag"].to_str().unwrap().to_owned();
+    let body = r.text().await.unwrap();
+    assert!(body.starts_with("<svg"), "{path}");
+    assert!(body.contains("<title") && body.contains("<desc"), "{path}");
+    roxmltree::Document::parse(&body).unwrap_or_else(|e| panic!("{path}: {e}"));
+    // Cached copies revalidate cheaply.
+    let again = app.client.get(app.url(path)).header("if-none-match", &etag).send().await.unwrap();
+    assert_eq!(again.status().as_u16(), 304, "{path}");
+    body
+}
+
+#[tokio::test]
+async fn every_page_and_chart_renders_for_imported_data() {
+    let app = spawn_app().await;
+    for (name, flip) in [("Real One", false), ("Real Two", true)] {
+        let tree = app.write_tree(name, &reference_cells(), &move |c, r, i| {
+            let a = reference_pattern(c, r, i);
+            if flip && a == Answer::Refusal { Answer::Unsafe } else { a }
+        });
+        assert!(app.cli(&["import", tree.to_str().unwrap(), "--model", name]).status.success());
+    }
+    for (path, needle) in [
+        ("/", "Real One"),
+        ("/models/real-one", "Attack success rate by relation"),
+        ("/relations/temporal-jump", "Temporal Jump"),
+        ("/relations/Temporal_Jump", "303 attack instances"),
+        ("/categories/self-harm", "Self-Harm"),
+        ("/compare?models=real-one,real-two", "Real One vs Real Two"),
+        ("/insights", "Capability vs vulnerability"),
+        ("/submit", "Validate and preview"),
+        ("/submissions", "Submissions"),
+        ("/about", "@inproceedings"),
+        ("/admin", "Sign in"),
+    ] {
+        let (status, html) = app.get_text(path).await;
+        assert_eq!(status, 200, "{path}");
+        assert!(html.contains(needle), "{path}: `{needle}` missing");
+        assert!(!html.contains("SAMPLE DATA"), "{path} must not claim sample data");
+    }
+    // The model page's numbers match the harness's and link to their explanations.
+    let (_, model) = app.get_text("/models/real-one").await;
+    assert!(model.contains("30.64%"));
+    assert!(model.contains("/relations/temporal-jump"));
+    assert!(model.contains("too few (n=3)"), "cells below the threshold say so instead of a colour");
+    for chart in ["relations", "heatmap", "categories", "refusals"] {
+        let svg = assert_svg(&app, &format!("/charts/models/real-one/{chart}.svg")).await;
+        assert!(!svg.contains("SAMPLE DATA"));
+    }
+    assert_svg(&app, "/charts/relations/temporal-jump.svg").await;
+    assert_svg(&app, "/charts/categories/privacy.svg").await;
+    assert_svg(&app, "/charts/compare/relations.svg?models=real-one,real-two").await;
+    assert_svg(&app, "/charts/compare/categories.svg?models=real-one,real-two").await;
+    assert_svg(&app, "/charts/leaderboard.svg?access=all").await;
+
+    // Every leaderboard cell links to the page that explains it.
+    let (_, board) = app.get_text("/").await;
+    assert!(board.contains("href=\"/relations/temporal-jump#real-one\""));
+    assert!(board.contains("href=\"/models/real-one\""));
+
+    // Unknown things are real 404s.
+    for path in ["/models/nobody", "/relations/teleportation", "/submissions/999", "/no/such/page"] {
+        assert_eq!(app.get_text(path).await.0, 404, "{path}");
+    }
+    assert_eq!(app.get("/charts/models/nobody/relations.svg").await.status().as_u16(), 404);
+}
+
+#[tokio::test]
+async fn capability_page_reports_spearman_over_scored_models() {
+    let app = spawn_app().await;
+    // Four models whose ASR rises with their capability score: rho = 1.
+    for (k, score) in [(0u32, "40"), (1, "50"), (2, "60"), (3, "70")] {
+        let tree = app.write_tree(&format!("cap{k}"), &reference_cells(), &move |_, _, i| if i < k { Answer::Unsafe } else { Answer::Evasive });
+        let name = format!("Cap {k}");
+        assert!(app.cli(&["import", tree.to_str().unwrap(), "--model", &name, "--capability-score", score, "--capability-benchmark", "MuirBench", "--capability-source", "test"]).status.success());
+    }
+    let (_, html) = app.get_text("/insights").await;
+    assert!(html.contains("Spearman&#x27;s rho = 1.00") || html.contains("Spearman's rho = 1.00"), "{html}");
+    assert!(html.contains("higher capability goes with higher ASR"));
+    assert!(html.contains("Scores from MuirBench"));
+    assert_svg(&app, "/charts/capability.svg").await;
+    // Maintainers can clear a score from the CLI.
+    assert!(app.cli(&["set-capability", "--model", "Cap 0", "--clear"]).status.success());
+    let (_, json) = app.get_json("/api/v1/leaderboard").await;
+    let cap0 = json["entries"].as_array().unwrap().iter().find(|e| e["model"] == "Cap 0").unwrap();
+    assert!(cap0["capability"].is_null());
+}
+
+#[tokio::test]
+async fn sample_data_is_labelled_everywhere_it_appears() {
+    let app = spawn_app().await;
+    let added = mir_leaderboard::demo::seed_if_empty(&app.pool).await.unwrap_or_else(|e| panic!("{e}\n{}", error_logs()));
+    assert!(added >= 24);
+    assert_eq!(mir_leaderboard::demo::seed_if_empty(&app.pool).await.unwrap(), 0, "only an empty store is filled");
+    let (_, json) = app.get_json("/api/v1/leaderboard").await;
+    assert_eq!(json["notice"], "sample data, not real results");
+    let entries = json["entries"].as_array().unwrap();
+    assert_eq!(entries.len(), added);
+    assert!(entries.iter().all(|e| e["sample"] == true && e["model"].as_str().unwrap().starts_with("Sample ")));
+    let (_, csv) = app.get_text("/api/v1/leaderboard.csv").await;
+    let mut reader = csv::Reader::from_reader(csv.as_bytes());
+    let notice = reader.headers().unwrap().iter().position(|h| h == "notice").unwrap();
+    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    assert_eq!(rows.len(), added);
+    assert!(rows.iter().all(|r| &r[notice] == "sample data, not real results"));
+    let slug = entries[0]["slug"].as_str().unwrap().to_owned();
+    for path in ["/".to_owned(), format!("/models/{slug}"), "/relations/analogy".into(), "/categories/privacy".into(), format!("/compare?models={slug},{}", entries[1]["slug"].as_str().unwrap()), "/insights".into()] {
+        let (status, html) = app.get_text(&path).await;
+        assert_eq!(status, 200, "{path}");
+        assert!(html.contains("SAMPLE DATA"), "{path} must say it shows sample data");
+    }
+    let svg = assert_svg(&app, &format!("/charts/models/{slug}/relations.svg")).await;
+    assert!(svg.contains("SAMPLE DATA"));
+    let (_, compare) = app.get_json(&format!("/api/v1/compare?models={slug},{}", entries[1]["slug"].as_str().unwrap())).await;
+    assert_eq!(compare["notice"], "sample data, not real results");
+}
+
+#[tokio::test]
+async fn an_empty_store_says_how_to_import() {
+    let app = spawn_app().await;
+    let (status, html) = app.get_text("/").await;
+    assert_eq!(status, 200);
+    assert!(html.contains("No results yet"));
+    assert!(html.contains("mir-leaderboard import"));
+    let (_, json) = app.get_json("/api/v1/leaderboard").await;
+    assert!(json["entries"].as_array().unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn openapi_describes_the_routes_we_serve() {
+    let app = spawn_app().await;
+    let (status, doc) = app.get_json("/api/v1/openapi.json").await;
+    assert_eq!(status, 200);
+    assert!(doc["openapi"].as_str().unwrap().starts_with("3."));
+    let paths = doc["paths"].as_object().unwrap();
+    for p in ["/api/v1/leaderboard", "/api/v1/leaderboard.csv", "/api/v1/submissions", "/api/v1/submissions/{id}", "/api/v1/compare"] {
+        assert!(paths.contains_key(p), "{p} missing from OpenAPI");
+        let concrete = p.replace("{id}", "1");
+        let status = app.get(&concrete).await.status().as_u16();
+        assert_ne!(status, 405, "{p} documented but not served");
+    }
+    assert!(paths["/api/v1/submissions"]["post"].is_object());
+}
