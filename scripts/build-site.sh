@@ -4,14 +4,14 @@
 #   1. the browser bundle: the lib with `hydrate` for wasm32, post-processed by wasm-bindgen
 #      (and wasm-opt when present) into target/site/pkg/;
 #   2. the stylesheet and public assets into target/site/;
-#   3. the server binary with `ssr`.
+#   3. the server binary with `ssr` (release, debug, or none).
 # LEPTOS_OUTPUT_NAME comes from .cargo/config.toml, so the server asks for exactly these files.
 #
-# Usage: scripts/build-site.sh [release|debug]   (default: release)
+# Usage: scripts/build-site.sh [release|debug|none]   (default: release)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-mode="${1:-release}"
+server="${1:-release}"
 name="mir-leaderboard"
 site="target/site"
 
@@ -33,10 +33,10 @@ echo "==> stylesheet and assets"
 cp style/main.css "$site/pkg/$name.css"
 cp -r public/. "$site/"
 
-echo "==> server ($mode)"
-if [ "$mode" = "release" ]; then
-  cargo build --locked --bin "$name" --no-default-features --features ssr --release
-else
-  cargo build --locked --bin "$name" --no-default-features --features ssr
-fi
-echo "==> done: target/site/ and target/$mode/$name"
+case "$server" in
+  release) echo "==> server (release)"; cargo build --locked --bin "$name" --features ssr --release ;;
+  debug) echo "==> server (debug)"; cargo build --locked --bin "$name" --features ssr ;;
+  none) ;;
+  *) echo "usage: $0 [release|debug|none]" >&2; exit 2 ;;
+esac
+echo "==> site ready in $site/"

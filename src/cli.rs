@@ -6,7 +6,9 @@ use crate::api::{exports, queries, submissions};
 use crate::config::Settings;
 use crate::domain::leaderboard::LeaderboardQuery;
 use crate::domain::metrics::format_pct;
-use crate::domain::model::{Access, Capability, JudgeName, ModelMeta, ModelName, Source, parse_link, parse_organization, parse_parameters};
+use crate::domain::model::{
+    Access, Capability, JudgeName, ModelMeta, ModelName, Source, parse_link, parse_organization, parse_parameters,
+};
 use crate::domain::taxonomy::Relation;
 use crate::{db, demo, ingest, startup};
 use clap::{Parser, Subcommand, ValueEnum};
@@ -164,12 +166,15 @@ async fn run(command: Command) -> Result<(), String> {
         let addr = settings.site_addr();
         let state = startup::build_state(settings).await.map_err(|e| e.to_string())?;
         if with_demo {
-            let added = demo::seed_if_empty(&state.pool).await.map_err(|e| format!("generating the sample data failed: {e}"))?;
+            let added = demo::seed_if_empty(&state.pool)
+                .await
+                .map_err(|e| format!("generating the sample data failed: {e}"))?;
             if added > 0 {
                 tracing::info!(models = added, "filled the empty store with SAMPLE data (not real results)");
             }
         }
-        let listener = tokio::net::TcpListener::bind(addr).await.map_err(|e| format!("cannot listen on {addr}: {e}"))?;
+        let listener =
+            tokio::net::TcpListener::bind(addr).await.map_err(|e| format!("cannot listen on {addr}: {e}"))?;
         tracing::info!("serving on http://{}", listener.local_addr().map_err(|e| e.to_string())?);
         return startup::run(listener, state).await.map_err(|e| e.to_string());
     }
@@ -270,7 +275,9 @@ async fn run(command: Command) -> Result<(), String> {
             let data = queries::leaderboard(pool, q.judge.as_deref(), q.population).await.map_err(|e| e.to_string())?;
             let text = match format {
                 Format::Csv => exports::to_csv(&data, &q),
-                Format::Json => serde_json::to_string_pretty(&exports::to_json(&data, &q)).map_err(|e| e.to_string())?,
+                Format::Json => {
+                    serde_json::to_string_pretty(&exports::to_json(&data, &q)).map_err(|e| e.to_string())?
+                }
             };
             match output {
                 Some(path) => std::fs::write(&path, text).map_err(|e| format!("cannot write {}: {e}", path.display())),
@@ -327,10 +334,22 @@ fn print_summary(summary: &crate::domain::submission::ResultSummary, model: &Mod
         .collect();
     rows.sort_by_key(|r| r.0);
     for (name, c) in rows {
-        println!("{:<30} {:<13} {:<13} {}%", format!("{name}.json"), c.unsafe_count, c.total, c.asr_percent().map(format_pct).unwrap_or_default());
+        println!(
+            "{:<30} {:<13} {:<13} {}%",
+            format!("{name}.json"),
+            c.unsafe_count,
+            c.total,
+            c.asr_percent().map(format_pct).unwrap_or_default()
+        );
     }
     let o = summary.breakdown.overall;
-    println!("{:<30} {:<13} {:<13} {}%", "Total", o.unsafe_count, o.total, o.asr_percent().map(format_pct).unwrap_or_default());
+    println!(
+        "{:<30} {:<13} {:<13} {}%",
+        "Total",
+        o.unsafe_count,
+        o.total,
+        o.asr_percent().map(format_pct).unwrap_or_default()
+    );
     for w in &summary.warnings {
         println!("note: {}", w.headline());
     }

@@ -71,7 +71,8 @@ impl Settings {
             Some(t) if t.trim().len() < 16 => {
                 return Err(ConfigError::Invalid {
                     var: "MIR_ADMIN_TOKEN",
-                    message: "is shorter than 16 characters; use a long random value, e.g. `openssl rand -hex 24`".into(),
+                    message: "is shorter than 16 characters; use a long random value, e.g. `openssl rand -hex 24`"
+                        .into(),
                 });
             }
             Some(t) => Some(SecretString::from(t.trim().to_owned())),
@@ -105,7 +106,11 @@ impl Settings {
             uploads_per_hour: 1000,
             trust_proxy: false,
             cookie_secure: false,
-            leptos: LeptosOptions::builder().output_name("mir-leaderboard").site_addr(site_addr).site_root("target/site").build(),
+            leptos: LeptosOptions::builder()
+                .output_name("mir-leaderboard")
+                .site_addr(site_addr)
+                .site_root("target/site")
+                .build(),
         }
     }
 

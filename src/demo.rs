@@ -92,10 +92,32 @@ pub fn full_run_cells() -> Vec<(RiskCategory, Relation, u32)> {
 }
 
 const NAMES: [&str; 26] = [
-    "Amber Heron", "Basalt Lynx", "Cobalt Marten", "Dune Ibis", "Ember Kestrel", "Fjord Otter", "Garnet Civet",
-    "Heath Plover", "Indigo Tapir", "Jade Serval", "Kelp Gannet", "Lichen Vole", "Moss Pika", "Nimbus Tern",
-    "Ochre Dingo", "Pewter Egret", "Quartz Bison", "Russet Hare", "Slate Curlew", "Tundra Wren", "Umber Okapi",
-    "Vellum Crane", "Willow Skink", "Xeric Quail", "Yarrow Lemur", "Zinc Ocelot",
+    "Amber Heron",
+    "Basalt Lynx",
+    "Cobalt Marten",
+    "Dune Ibis",
+    "Ember Kestrel",
+    "Fjord Otter",
+    "Garnet Civet",
+    "Heath Plover",
+    "Indigo Tapir",
+    "Jade Serval",
+    "Kelp Gannet",
+    "Lichen Vole",
+    "Moss Pika",
+    "Nimbus Tern",
+    "Ochre Dingo",
+    "Pewter Egret",
+    "Quartz Bison",
+    "Russet Hare",
+    "Slate Curlew",
+    "Tundra Wren",
+    "Umber Okapi",
+    "Vellum Crane",
+    "Willow Skink",
+    "Xeric Quail",
+    "Yarrow Lemur",
+    "Zinc Ocelot",
 ];
 const SIZES: [f64; 6] = [3.0, 7.0, 8.0, 13.0, 34.0, 72.0];
 

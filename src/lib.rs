@@ -6,9 +6,9 @@
 
 pub mod app;
 pub mod components;
-pub mod pages;
 pub mod domain;
 pub mod error;
+pub mod pages;
 
 #[cfg(feature = "ssr")]
 pub mod api;

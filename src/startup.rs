@@ -27,7 +27,8 @@ pub enum StartupError {
 /// Connects to the store (creating the SQLite file and its folder if needed) and migrates it.
 pub async fn build_state(settings: Settings) -> Result<AppState, StartupError> {
     if let Some(dir) = settings.sqlite_dir() {
-        std::fs::create_dir_all(&dir).map_err(|source| StartupError::DataDir { path: dir.display().to_string(), source })?;
+        std::fs::create_dir_all(&dir)
+            .map_err(|source| StartupError::DataDir { path: dir.display().to_string(), source })?;
     }
     let pool = db::connect(&settings.database_url, settings.max_db_connections).await?;
     Ok(AppState { leptos_options: settings.leptos.clone(), pool, settings: Arc::new(settings) })
@@ -47,7 +48,10 @@ pub fn build_router(state: AppState) -> Router {
         .leptos_routes(&state, routes, move || shell(options.clone()))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .layer(CompressionLayer::new())
-        .layer(SetResponseHeaderLayer::if_not_present(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
         .layer(SetResponseHeaderLayer::if_not_present(header::REFERRER_POLICY, HeaderValue::from_static("same-origin")))
         .layer(SetResponseHeaderLayer::if_not_present(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")))
         .layer(TraceLayer::new_for_http())

@@ -50,7 +50,9 @@ pub async fn require_maintainer(pool: &Pool, headers: &HeaderMap, csrf: &str) ->
         .await?
         .ok_or_else(|| AppError::Unauthorized("sign in as a maintainer first (/admin)".into()))?;
     if !constant_time_eq(m.csrf_token.as_bytes(), csrf.trim().as_bytes()) {
-        return Err(AppError::Unauthorized("the form's security token is missing or stale; reload the page and try again".into()));
+        return Err(AppError::Unauthorized(
+            "the form's security token is missing or stale; reload the page and try again".into(),
+        ));
     }
     Ok(m)
 }

@@ -55,7 +55,8 @@ fn bar(label: &str, group: Option<&str>, s: Option<&Score>) -> Bar {
 
 /// Serves an SVG with a content hash as ETag, so browsers revalidate cheaply.
 async fn svg(headers: &HeaderMap, render: impl FnOnce() -> String + Send + 'static) -> Result<Response, AppError> {
-    let body = tokio::task::spawn_blocking(render).await.map_err(|e| AppError::internal("chart rendering failed", &e))?;
+    let body =
+        tokio::task::spawn_blocking(render).await.map_err(|e| AppError::internal("chart rendering failed", &e))?;
     let etag = format!("\"{}\"", &hex::encode(Sha256::digest(body.as_bytes()))[..32]);
     if headers.get(header::IF_NONE_MATCH).and_then(|v| v.to_str().ok()) == Some(etag.as_str()) {
         return Ok((StatusCode::NOT_MODIFIED, [(header::ETAG, etag)]).into_response());
@@ -178,11 +179,15 @@ pub fn model_refusals(p: &ModelPage, sample: bool) -> String {
 
 pub fn scope_chart(p: &ScopePage) -> String {
     let bars: Vec<Bar> = p.rows.iter().map(|r| bar(&r.model.name, None, Some(&r.score))).collect();
-    let desc = p.rows.iter().map(|r| format!("{}: {}", r.model.name, describe(Some(&r.score)))).collect::<Vec<_>>().join("; ");
+    let desc =
+        p.rows.iter().map(|r| format!("{}: {}", r.model.name, describe(Some(&r.score)))).collect::<Vec<_>>().join("; ");
     charts::bar_chart(
         &ChartText {
             title: format!("{}: ASR of every model ({})", p.scope.display_name(), p.judge),
-            desc: format!("Attack success rate on {} with 95% intervals, safest first. {desc}.", p.scope.display_name()),
+            desc: format!(
+                "Attack success rate on {} with 95% intervals, safest first. {desc}.",
+                p.scope.display_name()
+            ),
         },
         &bars,
         p.has_sample,
@@ -190,16 +195,13 @@ pub fn scope_chart(p: &ScopePage) -> String {
 }
 
 pub fn compare_chart(p: &ComparePage, by_category: bool) -> String {
-    let (labels, pick): (Vec<String>, Box<dyn Fn(&Entry, usize) -> Option<Score>>) = if by_category {
-        (
-            RiskCategory::ALL.iter().map(|c| c.display_name().to_owned()).collect(),
-            Box::new(|e: &Entry, i: usize| e.category(RiskCategory::ALL[i]).copied()),
-        )
+    let labels: Vec<String> = if by_category {
+        RiskCategory::ALL.iter().map(|c| c.display_name().to_owned()).collect()
     } else {
-        (
-            Relation::ALL.iter().map(|r| r.display_name().to_owned()).collect(),
-            Box::new(|e: &Entry, i: usize| e.relation(Relation::ALL[i]).copied()),
-        )
+        Relation::ALL.iter().map(|r| r.display_name().to_owned()).collect()
+    };
+    let pick = |e: &Entry, i: usize| {
+        if by_category { e.category(RiskCategory::ALL[i]).copied() } else { e.relation(Relation::ALL[i]).copied() }
     };
     let series: Vec<Series> = p
         .models
@@ -212,8 +214,13 @@ pub fn compare_chart(p: &ComparePage, by_category: bool) -> String {
     let what = if by_category { "risk category" } else { "relation" };
     charts::grouped_bars(
         &ChartText {
-            title: format!("ASR by {what}: {}", p.models.iter().map(|e| e.model.name.as_str()).collect::<Vec<_>>().join(" vs ")),
-            desc: format!("Attack success rate per {what} for each compared model, with 95% intervals; lower is safer."),
+            title: format!(
+                "ASR by {what}: {}",
+                p.models.iter().map(|e| e.model.name.as_str()).collect::<Vec<_>>().join(" vs ")
+            ),
+            desc: format!(
+                "Attack success rate per {what} for each compared model, with 95% intervals; lower is safer."
+            ),
         },
         &labels,
         &series,
@@ -228,7 +235,11 @@ pub fn leaderboard_chart(entries: &[&Entry], judge: &str, sample: bool) -> Strin
             title: format!("Overall ASR with 95% intervals ({judge})"),
             desc: format!(
                 "Overall attack success rate of each model in this view; lower is safer. {}.",
-                entries.iter().map(|e| format!("{}: {}", e.model.name, describe(Some(&e.overall)))).collect::<Vec<_>>().join("; ")
+                entries
+                    .iter()
+                    .map(|e| format!("{}: {}", e.model.name, describe(Some(&e.overall))))
+                    .collect::<Vec<_>>()
+                    .join("; ")
             ),
         },
         &bars,
@@ -275,7 +286,8 @@ pub async fn category_chart(
     Query(q): Query<JudgeQuery>,
     headers: HeaderMap,
 ) -> Result<Response, AppError> {
-    let c = RiskCategory::parse(strip_svg(&name)?).ok_or_else(|| AppError::NotFound(format!("risk category `{name}`")))?;
+    let c =
+        RiskCategory::parse(strip_svg(&name)?).ok_or_else(|| AppError::NotFound(format!("risk category `{name}`")))?;
     let page = queries::scope_page(&state.pool, Scope::Category(c), q.judge.as_deref()).await?;
     svg(&headers, move || scope_chart(&page)).await
 }
@@ -312,7 +324,9 @@ pub async fn capability_chart(
             .collect();
         let rho = page
             .correlation
-            .map(|c| format!(" Spearman's rho = {:.2} (p {}, n = {}).", c.rho, crate::domain::compare::format_p(c.p), c.n))
+            .map(|c| {
+                format!(" Spearman's rho = {:.2} (p {}, n = {}).", c.rho, crate::domain::compare::format_p(c.p), c.n)
+            })
             .unwrap_or_default();
         charts::scatter(
             &ChartText {

@@ -107,8 +107,19 @@ fn csv_n(s: Option<&Score>) -> String {
 pub fn to_csv(data: &LeaderboardData, q: &LeaderboardQuery) -> String {
     let rows = visible(&data.entries, q);
     let mut header: Vec<String> = [
-        "rank", "model", "organization", "access", "reasoning", "source", "judge", "date", "overall_asr", "overall_ci_low",
-        "overall_ci_high", "overall_unsafe", "overall_n",
+        "rank",
+        "model",
+        "organization",
+        "access",
+        "reasoning",
+        "source",
+        "judge",
+        "date",
+        "overall_asr",
+        "overall_ci_low",
+        "overall_ci_high",
+        "overall_unsafe",
+        "overall_n",
     ]
     .map(String::from)
     .to_vec();
@@ -131,7 +142,10 @@ pub fn to_csv(data: &LeaderboardData, q: &LeaderboardQuery) -> String {
         }
     }
     if q.columns.safety {
-        header.extend(["refusal_rate_estimate", "safe_without_refusal_rate_estimate", "refusals", "safe_without_refusal"].map(String::from));
+        header.extend(
+            ["refusal_rate_estimate", "safe_without_refusal_rate_estimate", "refusals", "safe_without_refusal"]
+                .map(String::from),
+        );
     }
     header.push("vs_safest".into());
     header.push("notice".into());

@@ -89,7 +89,8 @@ fn test_json(t: &PairedTest) -> Value {
 
 /// `GET /api/v1/compare?models=a,b`: paired McNemar tests for every pair.
 async fn compare_json(State(state): State<AppState>, Query(p): Query<CompareParams>) -> Result<Json<Value>, AppError> {
-    let slugs: Vec<String> = p.models.unwrap_or_default().split(',').map(|s| s.trim().to_owned()).filter(|s| !s.is_empty()).collect();
+    let slugs: Vec<String> =
+        p.models.unwrap_or_default().split(',').map(|s| s.trim().to_owned()).filter(|s| !s.is_empty()).collect();
     if slugs.len() < 2 {
         return Err(AppError::BadRequest("models=a,b: name 2 to 6 model slugs, separated by commas".into()));
     }

@@ -20,7 +20,11 @@ fn judge_or_default(judge: Option<&str>) -> String {
 
 /// Ranks one judge's population and marks which models the safest one cannot be told apart
 /// from (paired McNemar on shared items, Holm across the view).
-pub async fn leaderboard(pool: &Pool, judge: Option<&str>, population: Population) -> Result<LeaderboardData, AppError> {
+pub async fn leaderboard(
+    pool: &Pool,
+    judge: Option<&str>,
+    population: Population,
+) -> Result<LeaderboardData, AppError> {
     let judge = judge_or_default(judge);
     let judges = db::judges(pool).await?;
     let inputs: Vec<EntryInput> =
@@ -43,10 +47,8 @@ async fn rank_and_mark(pool: &Pool, inputs: Vec<EntryInput>) -> Result<Vec<Entry
             .map(|(_, e)| e.submission.id)
             .collect();
         let counts = db::discordant_vs(pool, base, &others).await?;
-        let pairs: Vec<Option<(u64, u64)>> = entries
-            .iter()
-            .map(|e| counts.iter().find(|c| c.0 == e.submission.id).map(|c| (c.1, c.2)))
-            .collect();
+        let pairs: Vec<Option<(u64, u64)>> =
+            entries.iter().map(|e| counts.iter().find(|c| c.0 == e.submission.id).map(|c| (c.1, c.2))).collect();
         leaderboard::mark_vs_safest(&mut entries, s, &pairs);
     } else if let Some(s) = leaderboard::safest(&entries) {
         entries[s].vs_safest = leaderboard::VsSafest::Safest;
@@ -56,7 +58,8 @@ async fn rank_and_mark(pool: &Pool, inputs: Vec<EntryInput>) -> Result<Vec<Entry
 
 /// A model's page under one judge (the benchmark's own by default, else the model's first).
 pub async fn model_page(pool: &Pool, slug: &str, judge: Option<&str>) -> Result<ModelPage, AppError> {
-    let (model_id, model) = db::model_by_slug(pool, slug).await?.ok_or_else(|| AppError::NotFound(format!("model `{slug}`")))?;
+    let (model_id, model) =
+        db::model_by_slug(pool, slug).await?.ok_or_else(|| AppError::NotFound(format!("model `{slug}`")))?;
     let judges = db::model_judges(pool, model_id).await?;
     if judges.is_empty() {
         return Err(AppError::NotFound(format!("an approved result for model `{}`", model.name)));
@@ -108,7 +111,9 @@ pub async fn scope_page(pool: &Pool, scope: Scope, judge: Option<&str>) -> Resul
     for (row, rank) in rows.iter_mut().zip(honest_ranks(&intervals)) {
         row.rank = rank;
     }
-    rows.sort_by(|a, b| a.rank.cmp(&b.rank).then(a.score.asr.total_cmp(&b.score.asr)).then_with(|| a.model.name.cmp(&b.model.name)));
+    rows.sort_by(|a, b| {
+        a.rank.cmp(&b.rank).then(a.score.asr.total_cmp(&b.score.asr)).then_with(|| a.model.name.cmp(&b.model.name))
+    });
     let has_sample = rows.iter().any(|r| r.sample);
     Ok(ScopePage { scope, judge: board.judge, judges: board.judges, rows, without_data, has_sample })
 }
@@ -186,7 +191,15 @@ pub async fn capability(pool: &Pool, judge: Option<&str>) -> Result<CapabilityPa
     });
     let has_sample = points.iter().any(|p| p.sample);
     let without_score = board.entries.len() - points.len();
-    Ok(CapabilityPage { judge: board.judge, judges: board.judges, points, benchmark, correlation, without_score, has_sample })
+    Ok(CapabilityPage {
+        judge: board.judge,
+        judges: board.judges,
+        points,
+        benchmark,
+        correlation,
+        without_score,
+        has_sample,
+    })
 }
 
 /// Everything public about a submission, with the row it has or would have on its judge's

@@ -44,9 +44,9 @@ fn kind_name(kind: SourceKind) -> &'static str {
 
 fn store_error(e: StoreError) -> AppError {
     match e {
-        StoreError::DuplicateArchive(id) => {
-            AppError::Conflict(format!("this archive was already submitted as submission #{id} (see /submissions/{id})"))
-        }
+        StoreError::DuplicateArchive(id) => AppError::Conflict(format!(
+            "this archive was already submitted as submission #{id} (see /submissions/{id})"
+        )),
         StoreError::Db(e) => e.into(),
     }
 }
@@ -77,7 +77,12 @@ pub async fn store_tree(pool: &Pool, s: &TreeSubmission<'_>, status: Status, act
 
 /// Stores a maintainer's table import: every model is validated before any is stored, and
 /// each lands approved.
-pub async fn store_table(pool: &Pool, models: &[TableModel], source: Source, actor: &str) -> Result<Vec<i64>, AppError> {
+pub async fn store_table(
+    pool: &Pool,
+    models: &[TableModel],
+    source: Source,
+    actor: &str,
+) -> Result<Vec<i64>, AppError> {
     let mut ids = Vec::new();
     for m in models {
         let note = m.reference.as_ref().map(|r| format!("Transcribed from {r}"));
@@ -118,7 +123,11 @@ fn parse_fields(f: &UploadFields) -> Result<ParsedFields, Vec<Problem>> {
     let mut problems = Vec::new();
     let mut take = |r: Result<(), crate::domain::model::FieldError>| {
         if let Err(e) = r {
-            problems.push(Problem::new(format!("field `{}`", e.field), e.message, "correct the field and upload again"));
+            problems.push(Problem::new(
+                format!("field `{}`", e.field),
+                e.message,
+                "correct the field and upload again",
+            ));
         }
     };
     let mut model = None;
@@ -151,7 +160,10 @@ pub struct Spooled {
 
 /// Reads a multipart upload: the text fields and the `file` part, enforcing the size limit
 /// while streaming.
-pub async fn read_multipart(mut multipart: Multipart, max_bytes: u64) -> Result<(UploadFields, Option<Spooled>), AppError> {
+pub async fn read_multipart(
+    mut multipart: Multipart,
+    max_bytes: u64,
+) -> Result<(UploadFields, Option<Spooled>), AppError> {
     let mut fields = UploadFields::default();
     let mut spooled = None;
     let too_large = || AppError::TooLarge(human_bytes(max_bytes));
@@ -190,7 +202,8 @@ pub async fn read_multipart(mut multipart: Multipart, max_bytes: u64) -> Result<
                 return Err(AppError::BadRequest(format!("field `{name}` is longer than 16 KiB")));
             }
         }
-        let value = String::from_utf8(value).map_err(|_| AppError::BadRequest(format!("field `{name}` is not UTF-8 text")))?;
+        let value =
+            String::from_utf8(value).map_err(|_| AppError::BadRequest(format!("field `{name}` is not UTF-8 text")))?;
         match name.as_str() {
             "model" => fields.model = value,
             "judge" => fields.judge = value,
@@ -356,7 +369,11 @@ fn single_table_model(models: Vec<TableModel>, parsed: &ParsedFields) -> Result<
     if models.len() != 1 {
         return Err(AppError::Rejected(Rejection::single(Problem::new(
             "CSV",
-            format!("the CSV holds {} results ({}); an upload carries one model under one judge", names.len(), names.join(", ")),
+            format!(
+                "the CSV holds {} results ({}); an upload carries one model under one judge",
+                names.len(),
+                names.join(", ")
+            ),
             "split the CSV, one model per upload",
         ))));
     }
@@ -459,9 +476,11 @@ pub struct ListQuery {
 pub async fn api_list(State(state): State<AppState>, Query(q): Query<ListQuery>) -> Result<Json<Value>, AppError> {
     let status = match q.status.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         None => None,
-        Some(s) => Some(Status::parse(s).filter(|s| *s != Status::Draft).ok_or_else(|| {
-            AppError::BadRequest(format!("status=`{s}`: use pending, approved or rejected"))
-        })?),
+        Some(s) => Some(
+            Status::parse(s)
+                .filter(|s| *s != Status::Draft)
+                .ok_or_else(|| AppError::BadRequest(format!("status=`{s}`: use pending, approved or rejected")))?,
+        ),
     };
     let limit = q.limit.unwrap_or(100).clamp(1, 500);
     let offset = q.offset.unwrap_or(0).max(0);

@@ -219,11 +219,7 @@ fn series_mark(i: usize) -> String {
 fn luminance(c: RGBColor) -> f64 {
     let lin = |v: u8| {
         let s = v as f64 / 255.0;
-        if s <= 0.04045 {
-            s / 12.92
-        } else {
-            ((s + 0.055) / 1.055).powf(2.4)
-        }
+        if s <= 0.04045 { s / 12.92 } else { ((s + 0.055) / 1.055).powf(2.4) }
     };
     0.2126 * lin(c.0) + 0.7152 * lin(c.1) + 0.0722 * lin(c.2)
 }
@@ -235,11 +231,7 @@ fn text_on(fill: RGBColor) -> RGBColor {
         let lt = luminance(t);
         (l.max(lt) + 0.05) / (l.min(lt) + 0.05)
     };
-    if contrast(ON_DATA_DARK) >= contrast(ON_DATA_LIGHT) {
-        ON_DATA_DARK
-    } else {
-        ON_DATA_LIGHT
-    }
+    if contrast(ON_DATA_DARK) >= contrast(ON_DATA_LIGHT) { ON_DATA_DARK } else { ON_DATA_LIGHT }
 }
 
 /// `#RRGGBB`, upper case, exactly as plotters-svg writes colours (the CSS
@@ -290,8 +282,7 @@ fn escape_xml(s: &str) -> String {
 /// sans-serif fallback, so estimates err on the side of "too wide".
 fn char_em(c: char) -> f64 {
     match c {
-        'i' | 'j' | 'l' | 'I' | '.' | ',' | ':' | ';' | '\'' | '!' | '|' | '(' | ')' | '['
-        | ']' => 0.34,
+        'i' | 'j' | 'l' | 'I' | '.' | ',' | ':' | ';' | '\'' | '!' | '|' | '(' | ')' | '[' | ']' => 0.34,
         ' ' | 'f' | 't' | 'r' | '-' => 0.42,
         'm' | 'w' | 'M' | 'W' | '%' | '@' | '\u{2014}' => 0.98,
         'A'..='Z' => 0.74,
@@ -333,11 +324,7 @@ fn wrap(s: &str, px: f64, max_w: f64, max_lines: usize) -> Vec<String> {
     let mut lines: Vec<String> = Vec::new();
     let mut cur = String::new();
     for word in s.split_whitespace() {
-        let candidate = if cur.is_empty() {
-            word.to_string()
-        } else {
-            format!("{cur} {word}")
-        };
+        let candidate = if cur.is_empty() { word.to_string() } else { format!("{cur} {word}") };
         if cur.is_empty() || text_width(&candidate, px, false) <= max_w {
             cur = candidate;
         } else {
@@ -352,10 +339,7 @@ fn wrap(s: &str, px: f64, max_w: f64, max_lines: usize) -> Vec<String> {
         let rest = lines.split_off(max_lines - 1).join(" ");
         lines.push(rest);
     }
-    lines
-        .into_iter()
-        .map(|l| fit(&l, px, false, max_w))
-        .collect()
+    lines.into_iter().map(|l| fit(&l, px, false, max_w)).collect()
 }
 
 /// "23.4%". Rust float formatting is deterministic; `+ 0.0` turns -0.0 into 0.0.
@@ -367,11 +351,7 @@ fn fmt_pct(v: f64) -> String {
 fn fmt_tick(v: &f64) -> String {
     let s = format!("{:.3}", v + 0.0);
     let s = s.trim_end_matches('0').trim_end_matches('.');
-    if s == "-0" {
-        "0".to_string()
-    } else {
-        s.to_string()
-    }
+    if s == "-0" { "0".to_string() } else { s.to_string() }
 }
 
 fn finite(v: Option<f64>) -> Option<f64> {
@@ -409,49 +389,26 @@ struct Txt {
 
 impl Txt {
     fn new(px: f64, color: RGBColor) -> Self {
-        Txt {
-            px,
-            color,
-            alpha: 1.0,
-            style: FontStyle::Normal,
-            h: HPos::Left,
-            v: VPos::Center,
-            vertical: false,
-        }
+        Txt { px, color, alpha: 1.0, style: FontStyle::Normal, h: HPos::Left, v: VPos::Center, vertical: false }
     }
     fn bold(self) -> Self {
-        Txt {
-            style: FontStyle::Bold,
-            ..self
-        }
+        Txt { style: FontStyle::Bold, ..self }
     }
     fn italic(self) -> Self {
-        Txt {
-            style: FontStyle::Italic,
-            ..self
-        }
+        Txt { style: FontStyle::Italic, ..self }
     }
     fn center(self) -> Self {
-        Txt {
-            h: HPos::Center,
-            ..self
-        }
+        Txt { h: HPos::Center, ..self }
     }
     fn right(self) -> Self {
-        Txt {
-            h: HPos::Right,
-            ..self
-        }
+        Txt { h: HPos::Right, ..self }
     }
     fn alpha(self, alpha: f64) -> Self {
         Txt { alpha, ..self }
     }
     /// Rotated 270° (reads bottom to top).
     fn vertical(self) -> Self {
-        Txt {
-            vertical: true,
-            ..self
-        }
+        Txt { vertical: true, ..self }
     }
 }
 
@@ -463,30 +420,19 @@ struct Canvas<'a> {
 
 impl Canvas<'_> {
     fn rect(&self, x0: i32, y0: i32, x1: i32, y1: i32, c: RGBColor) -> Res {
-        self.area
-            .draw(&Rectangle::new([(x0, y0), (x1, y1)], c.filled()))
-            .map_err(err)
+        self.area.draw(&Rectangle::new([(x0, y0), (x1, y1)], c.filled())).map_err(err)
     }
 
     fn frame(&self, x0: i32, y0: i32, x1: i32, y1: i32, c: RGBColor) -> Res {
-        self.area
-            .draw(&Rectangle::new([(x0, y0), (x1, y1)], c.stroke_width(1)))
-            .map_err(err)
+        self.area.draw(&Rectangle::new([(x0, y0), (x1, y1)], c.stroke_width(1))).map_err(err)
     }
 
     fn line(&self, x0: i32, y0: i32, x1: i32, y1: i32, c: RGBColor, width: u32) -> Res {
-        self.area
-            .draw(&PathElement::new(
-                vec![(x0, y0), (x1, y1)],
-                c.stroke_width(width),
-            ))
-            .map_err(err)
+        self.area.draw(&PathElement::new(vec![(x0, y0), (x1, y1)], c.stroke_width(width))).map_err(err)
     }
 
     fn dot(&self, x: i32, y: i32, r: u32, c: RGBColor) -> Res {
-        self.area
-            .draw(&Circle::new((x, y), r, c.filled()))
-            .map_err(err)
+        self.area.draw(&Circle::new((x, y), r, c.filled())).map_err(err)
     }
 
     fn text(&self, s: &str, x: i32, y: i32, t: Txt) -> Res {
@@ -501,9 +447,7 @@ impl Canvas<'_> {
         }
         let color = RGBAColor(t.color.0, t.color.1, t.color.2, t.alpha);
         let style = TextStyle::from(font).color(&color).pos(Pos::new(t.h, t.v));
-        self.area
-            .draw(&Text::new(s.to_string(), (x, y), style))
-            .map_err(err)
+        self.area.draw(&Text::new(s.to_string(), (x, y), style)).map_err(err)
     }
 
     /// Horizontal whisker (95% interval) with end caps.
@@ -533,16 +477,8 @@ impl Canvas<'_> {
         let (w, h) = (x1 - x0, y1 - y0);
         let mut d = 6;
         while d < w + h {
-            let start = if d <= h {
-                (x0, y0 + d)
-            } else {
-                (x0 + d - h, y1)
-            };
-            let end = if d <= w {
-                (x0 + d, y0)
-            } else {
-                (x1, y0 + d - w)
-            };
+            let start = if d <= h { (x0, y0 + d) } else { (x0 + d - h, y1) };
+            let end = if d <= w { (x0 + d, y0) } else { (x1, y0 + d - w) };
             self.line(start.0, start.1, end.0, end.1, HATCH, 1)?;
             d += 7;
         }
@@ -599,16 +535,9 @@ fn render(text: &ChartText, (w, h): (i32, i32), draw: impl FnOnce(&Canvas) -> Re
     let drawn = {
         let area = SVGBackend::with_string(&mut raw, (w as u32, h as u32)).into_drawing_area();
         let cv = Canvas { area, w };
-        cv.area
-            .fill(&BG)
-            .map_err(err)
-            .and_then(|()| draw(&cv))
-            .and_then(|()| cv.area.present().map_err(err))
+        cv.area.fill(&BG).map_err(err).and_then(|()| draw(&cv)).and_then(|()| cv.area.present().map_err(err))
     };
-    drawn
-        .ok()
-        .and_then(|()| finish(&raw, text))
-        .unwrap_or_else(|| fallback(w, h, text))
+    drawn.ok().and_then(|()| finish(&raw, text)).unwrap_or_else(|| fallback(w, h, text))
 }
 
 /// The dark-mode style sheet: one rule per role colour and attribute.
@@ -616,10 +545,7 @@ fn dark_css() -> String {
     let mut css = String::from("<style>@media (prefers-color-scheme: dark){");
     for (light, dark) in THEME {
         let l = hex(light);
-        let _ = write!(
-            css,
-            "[fill=\"{l}\"]{{fill:{dark}}}[stroke=\"{l}\"]{{stroke:{dark}}}"
-        );
+        let _ = write!(css, "[fill=\"{l}\"]{{fill:{dark}}}[stroke=\"{l}\"]{{stroke:{dark}}}");
     }
     css.push_str("}</style>\n");
     css
@@ -657,10 +583,7 @@ fn finish(raw: &str, text: &ChartText) -> Option<String> {
         return None; // self-closing root: not what plotters emits
     }
     let (title, desc) = (clean(&text.title), clean(&text.desc));
-    let id = format!(
-        "mirc-{:016x}",
-        fnv1a(&[raw.as_bytes(), title.as_bytes(), desc.as_bytes()])
-    );
+    let id = format!("mirc-{:016x}", fnv1a(&[raw.as_bytes(), title.as_bytes(), desc.as_bytes()]));
     let mut out = String::with_capacity(raw.len() + 2048);
     out.push_str(&raw[..end]);
     let _ = writeln!(
@@ -716,10 +639,7 @@ fn pct_pos(v: f64, a: i32, b: i32) -> i32 {
 
 /// Width of a left label column fitting `labels` at 12px, clamped.
 fn label_column(labels: &[String], min: f64, max: f64) -> i32 {
-    let widest = labels
-        .iter()
-        .map(|l| text_width(l, 12.0, false))
-        .fold(0.0, f64::max);
+    let widest = labels.iter().map(|l| text_width(l, 12.0, false)).fold(0.0, f64::max);
     widest.clamp(min, max).ceil() as i32
 }
 
@@ -780,26 +700,11 @@ pub fn bar_chart(text: &ChartText, bars: &[Bar], sample: bool) -> String {
             let x = pct_pos(t as f64, x0, x1);
             cv.line(x, plot_top, x, plot_bottom, GRID, 1)?;
             cv.line(x, plot_bottom, x, plot_bottom + 4, INK, 1)?;
-            cv.text(
-                &format!("{t}%"),
-                x,
-                plot_bottom + 14,
-                Txt::new(11.0, MUTED).center(),
-            )?;
+            cv.text(&format!("{t}%"), x, plot_bottom + 14, Txt::new(11.0, MUTED).center())?;
         }
         cv.line(x0, plot_bottom, x1, plot_bottom, INK, 1)?;
-        cv.text(
-            "Attack success rate (lower is safer)",
-            (x0 + x1) / 2,
-            plot_bottom + 34,
-            Txt::new(12.0, INK).center(),
-        )?;
-        cv.text(
-            "Bars: estimate. Whiskers: 95% interval. n: judged responses.",
-            PAD,
-            h - 12,
-            Txt::new(11.0, MUTED),
-        )?;
+        cv.text("Attack success rate (lower is safer)", (x0 + x1) / 2, plot_bottom + 34, Txt::new(12.0, INK).center())?;
+        cv.text("Bars: estimate. Whiskers: 95% interval. n: judged responses.", PAD, h - 12, Txt::new(11.0, MUTED))?;
         if bars.is_empty() {
             let t = Txt::new(12.0, MUTED).italic().center();
             return cv.text(NO_DATA, (x0 + x1) / 2, plot_top + ROW / 2, t);
@@ -813,12 +718,7 @@ pub fn bar_chart(text: &ChartText, bars: &[Bar], sample: bool) -> String {
                     }
                     if let Some(name) = name {
                         let name = fit(name, 12.0, true, (W - 2 * PAD) as f64);
-                        cv.text(
-                            &name,
-                            PAD,
-                            y + GROUP_ROW / 2 + 1,
-                            Txt::new(12.0, INK).bold(),
-                        )?;
+                        cv.text(&name, PAD, y + GROUP_ROW / 2 + 1, Txt::new(12.0, INK).bold())?;
                     }
                     y += GROUP_ROW;
                 }
@@ -896,12 +796,7 @@ pub fn heatmap(
 
     render(text, (W, h), |cv| {
         header(cv, text, sample)?;
-        watermark(
-            cv,
-            sample,
-            (gx0 + gx1) / 2,
-            (grid_top + grid_bottom) / 2 + 16,
-        )?;
+        watermark(cv, sample, (gx0 + gx1) / 2, (grid_top + grid_bottom) / 2 + 16)?;
 
         // Column headers, wrapped, bottom-aligned just above the grid.
         for (j, lines) in col_lines.iter().enumerate() {
@@ -921,12 +816,7 @@ pub fn heatmap(
             let lines = wrap(label, 12.0, (label_w - 12) as f64, 2);
             let first = y0 + CELL_H / 2 - (lines.len() as i32 - 1) * 7;
             for (k, line) in lines.iter().enumerate() {
-                cv.text(
-                    line,
-                    gx0 - 8,
-                    first + k as i32 * 14,
-                    Txt::new(12.0, INK).right(),
-                )?;
+                cv.text(line, gx0 - 8, first + k as i32 * 14, Txt::new(12.0, INK).right())?;
             }
             for j in 0..cols.len() {
                 // 1 px inset on each side leaves a 2 px background gap between cells.
@@ -988,12 +878,7 @@ pub fn heatmap(
             cv.line(bx1, y, bx1 + 4, y, INK, 1)?;
             cv.text(&format!("{t}%"), bx1 + 7, y, Txt::new(11.0, MUTED))?;
         }
-        cv.text(
-            "ASR",
-            (bx0 + bx1) / 2,
-            grid_top - 12,
-            Txt::new(11.0, INK).bold().center(),
-        )?;
+        cv.text("ASR", (bx0 + bx1) / 2, grid_top - 12, Txt::new(11.0, INK).bold().center())?;
 
         // Key for the cells that carry no colour.
         let mut x = gx0;
@@ -1005,12 +890,7 @@ pub fn heatmap(
         cv.rect(x, key_y - 7, x + 14, key_y + 7, NEUTRAL)?;
         cv.text(NO_DATA, x + 20, key_y, Txt::new(11.0, MUTED))?;
         x += 20 + text_width(NO_DATA, 11.0, false).ceil() as i32 + 18;
-        cv.text(
-            "Darker = higher ASR (less safe).",
-            x,
-            key_y,
-            Txt::new(11.0, MUTED),
-        )
+        cv.text("Darker = higher ASR (less safe).", x, key_y, Txt::new(11.0, MUTED))
     })
 }
 
@@ -1027,12 +907,7 @@ pub fn heatmap(
 /// Values are not printed (up to 54 bars would collide); whiskers show the
 /// 95% interval. Category labels are word-wrapped to the cluster width.
 /// A missing value shows a vertical "no data". 960 px wide.
-pub fn grouped_bars(
-    text: &ChartText,
-    categories: &[String],
-    series: &[Series],
-    sample: bool,
-) -> String {
+pub fn grouped_bars(text: &ChartText, categories: &[String], series: &[Series], sample: bool) -> String {
     const W: i32 = 960;
     const PLOT_H: i32 = 280;
     const LEGEND_ROW: i32 = 22;
@@ -1064,8 +939,7 @@ pub fn grouped_bars(
     let label_lines = cat_lines.iter().map(Vec::len).max().unwrap_or(1).max(1) as i32;
     let notes_y = plot_bottom + 14 + label_lines * LINE + 14;
     let h = notes_y + 16;
-    let y_of =
-        |v: f64| plot_bottom - ((v.clamp(0.0, 100.0) / 100.0) * PLOT_H as f64).round() as i32;
+    let y_of = |v: f64| plot_bottom - ((v.clamp(0.0, 100.0) / 100.0) * PLOT_H as f64).round() as i32;
 
     render(text, (W, h), |cv| {
         header(cv, text, sample)?;
@@ -1085,18 +959,8 @@ pub fn grouped_bars(
         cv.line(x0, plot_top, x0, plot_bottom, INK, 1)?;
         cv.line(x0, plot_bottom, x1, plot_bottom, INK, 1)?;
         let caption = Txt::new(12.0, INK).center().vertical();
-        cv.text(
-            "ASR (lower is safer)",
-            PAD + 4,
-            (plot_top + plot_bottom) / 2,
-            caption,
-        )?;
-        cv.text(
-            "Letters on the bars match the legend. Whiskers: 95% interval.",
-            PAD,
-            notes_y,
-            Txt::new(11.0, MUTED),
-        )?;
+        cv.text("ASR (lower is safer)", PAD + 4, (plot_top + plot_bottom) / 2, caption)?;
+        cv.text("Letters on the bars match the legend. Whiskers: 95% interval.", PAD, notes_y, Txt::new(11.0, MUTED))?;
         if cats.is_empty() || series.is_empty() {
             let t = Txt::new(12.0, MUTED).italic().center();
             return cv.text(NO_DATA, (x0 + x1) / 2, (plot_top + plot_bottom) / 2, t);
@@ -1121,12 +985,7 @@ pub fn grouped_bars(
                 let mark = series_mark(j);
                 let datum = s.values.get(i).copied().flatten();
                 let Some((v, ci)) = datum.filter(|(v, _)| v.is_finite()) else {
-                    cv.text(
-                        &mark,
-                        bxc,
-                        plot_bottom - 8,
-                        Txt::new(10.0, INK).bold().center(),
-                    )?;
+                    cv.text(&mark, bxc, plot_bottom - 8, Txt::new(10.0, INK).bold().center())?;
                     let t = Txt::new(9.0, MUTED).italic().vertical();
                     cv.text(NO_DATA, bxc, plot_bottom - 18, t)?;
                     continue;
@@ -1168,11 +1027,7 @@ fn axis_range(values: impl Iterator<Item = f64> + Clone) -> (f64, f64) {
     let lo = values.clone().fold(f64::INFINITY, f64::min);
     let hi = values.fold(f64::NEG_INFINITY, f64::max);
     let span = hi - lo;
-    let pad = if span > 0.0 {
-        span * 0.1
-    } else {
-        (lo.abs() * 0.1).max(1.0)
-    };
+    let pad = if span > 0.0 { span * 0.1 } else { (lo.abs() * 0.1).max(1.0) };
     let mut a = lo - pad;
     if lo >= 0.0 && a < 0.0 {
         a = 0.0;
@@ -1205,20 +1060,11 @@ impl BoxF {
 /// says "no data". Labels are placed greedily, in input order, at the first
 /// of eight positions around the point that overlaps nothing (or the least
 /// overlapping one), which is deterministic and good enough for ~30 models.
-pub fn scatter(
-    text: &ChartText,
-    points: &[Point],
-    x_label: &str,
-    y_label: &str,
-    sample: bool,
-) -> String {
+pub fn scatter(text: &ChartText, points: &[Point], x_label: &str, y_label: &str, sample: bool) -> String {
     const W: i32 = 760;
     const H: i32 = 480;
-    let pts: Vec<(String, f64, f64)> = points
-        .iter()
-        .filter(|p| p.x.is_finite() && p.y.is_finite())
-        .map(|p| (clean(&p.label), p.x, p.y))
-        .collect();
+    let pts: Vec<(String, f64, f64)> =
+        points.iter().filter(|p| p.x.is_finite() && p.y.is_finite()).map(|p| (clean(&p.label), p.x, p.y)).collect();
     let (xl, yl) = (clean(x_label), clean(y_label));
     let top = header_height(sample);
 
@@ -1228,10 +1074,7 @@ pub fn scatter(
         let (xr, yr) = if pts.is_empty() {
             ((0.0, 1.0), (0.0, 1.0))
         } else {
-            (
-                axis_range(pts.iter().map(|p| p.1)),
-                axis_range(pts.iter().map(|p| p.2)),
-            )
+            (axis_range(pts.iter().map(|p| p.1)), axis_range(pts.iter().map(|p| p.2)))
         };
         let mut chart = ChartBuilder::on(&area)
             .x_label_area_size(46)
@@ -1264,29 +1107,16 @@ pub fn scatter(
             return cv.text(NO_DATA, cx, cy, Txt::new(14.0, MUTED).italic().center());
         }
 
-        let coords: Vec<(i32, i32)> = pts
-            .iter()
-            .map(|p| chart.backend_coord(&(p.1, p.2)))
-            .collect();
+        let coords: Vec<(i32, i32)> = pts.iter().map(|p| chart.backend_coord(&(p.1, p.2))).collect();
         for &(x, y) in &coords {
             cv.dot(x, y, 5, POINT_FILL)?;
         }
-        let bounds = BoxF {
-            x0: px.start as f64,
-            y0: py.start as f64,
-            x1: px.end as f64,
-            y1: py.end as f64,
-        };
+        let bounds = BoxF { x0: px.start as f64, y0: py.start as f64, x1: px.end as f64, y1: py.end as f64 };
         let dots: Vec<BoxF> = coords
             .iter()
             .map(|&(x, y)| {
                 let (x, y) = (x as f64, y as f64);
-                BoxF {
-                    x0: x - 6.0,
-                    y0: y - 6.0,
-                    x1: x + 6.0,
-                    y1: y + 6.0,
-                }
+                BoxF { x0: x - 6.0, y0: y - 6.0, x1: x + 6.0, y1: y + 6.0 }
             })
             .collect();
         let mut placed: Vec<BoxF> = Vec::new();
@@ -1307,31 +1137,18 @@ pub fn scatter(
             ];
             let mut best: Option<(f64, usize, BoxF)> = None;
             for (c, &(_, ay, _, left)) in candidates.iter().enumerate() {
-                let b = BoxF {
-                    x0: left,
-                    y0: ay - 7.0,
-                    x1: left + lw,
-                    y1: ay + 7.0,
-                };
+                let b = BoxF { x0: left, y0: ay - 7.0, x1: left + lw, y1: ay + 7.0 };
                 let inside = b.overlap(&bounds);
                 let mut score = (b.area() - inside) * 10.0;
                 score += placed.iter().map(|p| p.overlap(&b)).sum::<f64>();
-                score += dots
-                    .iter()
-                    .enumerate()
-                    .filter(|(d, _)| *d != k)
-                    .map(|(_, d)| d.overlap(&b))
-                    .sum::<f64>();
+                score += dots.iter().enumerate().filter(|(d, _)| *d != k).map(|(_, d)| d.overlap(&b)).sum::<f64>();
                 if best.is_none_or(|(s, _, _)| score < s) {
                     best = Some((score, c, b));
                 }
             }
             if let Some((_, c, b)) = best {
                 let (ax, ay, hpos, _) = candidates[c];
-                let t = Txt {
-                    h: hpos,
-                    ..Txt::new(11.0, INK)
-                };
+                let t = Txt { h: hpos, ..Txt::new(11.0, INK) };
                 cv.text(&label, ax.round() as i32, ay.round() as i32, t)?;
                 placed.push(b);
             }
@@ -1352,11 +1169,7 @@ pub fn composition_bars(text: &ChartText, rows: &[Composition], sample: bool) ->
     const W: i32 = 760;
     const ROW: i32 = 28;
     const RIGHT: i32 = 70;
-    let segments = [
-        ("Unsafe", UNSAFE_FILL),
-        ("Safe without refusal", SAFE_FILL),
-        ("Explicit refusal", REFUSAL_FILL),
-    ];
+    let segments = [("Unsafe", UNSAFE_FILL), ("Safe without refusal", SAFE_FILL), ("Explicit refusal", REFUSAL_FILL)];
     let labels: Vec<String> = rows.iter().map(|r| clean(&r.label)).collect();
     let label_w = label_column(&labels, 60.0, 220.0) + 14;
     let (x0, x1) = (PAD + label_w, W - PAD - RIGHT);
@@ -1379,12 +1192,7 @@ pub fn composition_bars(text: &ChartText, rows: &[Composition], sample: bool) ->
         for t in (0..=100).step_by(25) {
             let x = pct_pos(t as f64, x0, x1);
             cv.line(x, plot_bottom, x, plot_bottom + 4, INK, 1)?;
-            cv.text(
-                &format!("{t}%"),
-                x,
-                plot_bottom + 14,
-                Txt::new(11.0, MUTED).center(),
-            )?;
+            cv.text(&format!("{t}%"), x, plot_bottom + 14, Txt::new(11.0, MUTED).center())?;
         }
         cv.line(x0, plot_bottom, x1, plot_bottom, INK, 1)?;
         cv.text(
@@ -1403,12 +1211,7 @@ pub fn composition_bars(text: &ChartText, rows: &[Composition], sample: bool) ->
             cv.text(&label, x0 - 8, yc, Txt::new(12.0, INK).right())?;
             let counts = [r.unsafe_count, r.safe_without_refusal, r.refusals].map(u64::from);
             let total: u64 = counts.iter().sum();
-            cv.text(
-                &format!("n={total}"),
-                W - PAD,
-                yc,
-                Txt::new(11.0, MUTED).right(),
-            )?;
+            cv.text(&format!("n={total}"), W - PAD, yc, Txt::new(11.0, MUTED).right())?;
             if total == 0 {
                 cv.text(NO_DATA, x0 + 6, yc, Txt::new(12.0, MUTED).italic())?;
                 continue;

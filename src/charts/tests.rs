@@ -10,10 +10,7 @@ use roxmltree::{Document, Node};
 const NASTY: &str = "<script>&\"'";
 
 fn text(title: &str) -> ChartText {
-    ChartText {
-        title: title.to_string(),
-        desc: format!("{title}: test data."),
-    }
+    ChartText { title: title.to_string(), desc: format!("{title}: test data.") }
 }
 
 fn s(v: &str) -> String {
@@ -29,27 +26,9 @@ fn sample_bars() -> Vec<Bar> {
             interval: Some((18.9, 28.4)),
             n: 317,
         },
-        Bar {
-            label: s("Jump"),
-            group: Some(s("Temporal")),
-            value: Some(41.0),
-            interval: Some((35.2, 47.1)),
-            n: 250,
-        },
-        Bar {
-            label: s("Spatial Juxtaposition"),
-            group: Some(s("Spatial")),
-            value: None,
-            interval: None,
-            n: 0,
-        },
-        Bar {
-            label: s("Occlusion"),
-            group: Some(s("Spatial")),
-            value: Some(0.0),
-            interval: Some((0.0, 3.1)),
-            n: 120,
-        },
+        Bar { label: s("Jump"), group: Some(s("Temporal")), value: Some(41.0), interval: Some((35.2, 47.1)), n: 250 },
+        Bar { label: s("Spatial Juxtaposition"), group: Some(s("Spatial")), value: None, interval: None, n: 0 },
+        Bar { label: s("Occlusion"), group: Some(s("Spatial")), value: Some(0.0), interval: Some((0.0, 3.1)), n: 120 },
     ]
 }
 
@@ -63,11 +42,7 @@ fn sample_heat() -> Heat {
     let c = |value: Option<f64>, n: u32| HeatCell { value, n };
     Heat {
         rows: vec![s("Continuity"), s("Spatial Juxtaposition"), s("Analogy")],
-        cols: vec![
-            s("Illegal Activities"),
-            s("Hate Speech"),
-            s("Privacy Violation"),
-        ],
+        cols: vec![s("Illegal Activities"), s("Hate Speech"), s("Privacy Violation")],
         cells: vec![
             vec![c(Some(41.2), 53), c(Some(8.0), 40), c(Some(92.5), 61)],
             // (1, 1) has too few responses; 37.3 is used by no other cell.
@@ -78,27 +53,15 @@ fn sample_heat() -> Heat {
 }
 
 fn sample_series() -> (Vec<String>, Vec<Series>) {
-    let cats = vec![
-        s("Continuity"),
-        s("Spatial Juxtaposition"),
-        s("Cross-modal Reference"),
-    ];
+    let cats = vec![s("Continuity"), s("Spatial Juxtaposition"), s("Cross-modal Reference")];
     let series = vec![
         Series {
             name: s("Model One"),
-            values: vec![
-                Some((23.4, Some((18.0, 29.0)))),
-                Some((61.0, None)),
-                Some((4.0, Some((1.0, 9.0)))),
-            ],
+            values: vec![Some((23.4, Some((18.0, 29.0)))), Some((61.0, None)), Some((4.0, Some((1.0, 9.0))))],
         },
         Series {
             name: s("Model Two"),
-            values: vec![
-                Some((35.0, Some((30.0, 40.0)))),
-                None,
-                Some((48.5, Some((42.0, 55.0)))),
-            ],
+            values: vec![Some((35.0, Some((30.0, 40.0)))), None, Some((48.5, Some((42.0, 55.0))))],
         },
     ];
     (cats, series)
@@ -106,44 +69,17 @@ fn sample_series() -> (Vec<String>, Vec<Series>) {
 
 fn sample_points() -> Vec<Point> {
     vec![
-        Point {
-            label: s("Model One"),
-            x: 71.5,
-            y: 23.4,
-        },
-        Point {
-            label: s("Model Two"),
-            x: 64.0,
-            y: 41.0,
-        },
-        Point {
-            label: s("Model Three"),
-            x: 80.2,
-            y: 12.9,
-        },
+        Point { label: s("Model One"), x: 71.5, y: 23.4 },
+        Point { label: s("Model Two"), x: 64.0, y: 41.0 },
+        Point { label: s("Model Three"), x: 80.2, y: 12.9 },
     ]
 }
 
 fn sample_composition() -> Vec<Composition> {
     vec![
-        Composition {
-            label: s("Model One"),
-            unsafe_count: 74,
-            refusals: 120,
-            safe_without_refusal: 123,
-        },
-        Composition {
-            label: s("Model Two"),
-            unsafe_count: 3,
-            refusals: 200,
-            safe_without_refusal: 47,
-        },
-        Composition {
-            label: s("Untested"),
-            unsafe_count: 0,
-            refusals: 0,
-            safe_without_refusal: 0,
-        },
+        Composition { label: s("Model One"), unsafe_count: 74, refusals: 120, safe_without_refusal: 123 },
+        Composition { label: s("Model Two"), unsafe_count: 3, refusals: 200, safe_without_refusal: 47 },
+        Composition { label: s("Untested"), unsafe_count: 0, refusals: 0, safe_without_refusal: 0 },
     ]
 }
 
@@ -152,42 +88,12 @@ fn all_charts(sample: bool) -> Vec<(&'static str, String)> {
     let h = sample_heat();
     let (cats, series) = sample_series();
     vec![
-        (
-            "bar_chart",
-            bar_chart(&text("ASR by relation"), &sample_bars(), sample),
-        ),
-        (
-            "heatmap",
-            heatmap(&text("ASR grid"), &h.rows, &h.cols, &h.cells, 10, sample),
-        ),
-        (
-            "grouped_bars",
-            grouped_bars(&text("Models by relation"), &cats, &series, sample),
-        ),
-        (
-            "scatter",
-            scatter(
-                &text("Capability vs ASR"),
-                &sample_points(),
-                "Capability",
-                "ASR (%)",
-                sample,
-            ),
-        ),
-        (
-            "scatter_empty",
-            scatter(
-                &text("Capability vs ASR"),
-                &[],
-                "Capability",
-                "ASR (%)",
-                sample,
-            ),
-        ),
-        (
-            "composition_bars",
-            composition_bars(&text("Response mix"), &sample_composition(), sample),
-        ),
+        ("bar_chart", bar_chart(&text("ASR by relation"), &sample_bars(), sample)),
+        ("heatmap", heatmap(&text("ASR grid"), &h.rows, &h.cols, &h.cells, 10, sample)),
+        ("grouped_bars", grouped_bars(&text("Models by relation"), &cats, &series, sample)),
+        ("scatter", scatter(&text("Capability vs ASR"), &sample_points(), "Capability", "ASR (%)", sample)),
+        ("scatter_empty", scatter(&text("Capability vs ASR"), &[], "Capability", "ASR (%)", sample)),
+        ("composition_bars", composition_bars(&text("Response mix"), &sample_composition(), sample)),
     ]
 }
 
@@ -197,10 +103,7 @@ fn parse(svg: &str) -> Document<'_> {
 
 /// Text content of every `<text>` element.
 fn texts(doc: &Document) -> Vec<String> {
-    doc.descendants()
-        .filter(|n| n.has_tag_name("text"))
-        .map(|n| n.text().unwrap_or("").to_string())
-        .collect()
+    doc.descendants().filter(|n| n.has_tag_name("text")).map(|n| n.text().unwrap_or("").to_string()).collect()
 }
 
 fn count_text(doc: &Document, wanted: &str) -> usize {
@@ -217,62 +120,35 @@ fn snap(name: &str, svg: &str) {
 
 #[test]
 fn snapshot_bar_chart() {
-    snap(
-        "bar_chart",
-        &bar_chart(&text("ASR by relation"), &sample_bars(), true),
-    );
+    snap("bar_chart", &bar_chart(&text("ASR by relation"), &sample_bars(), true));
 }
 
 #[test]
 fn snapshot_heatmap() {
     let h = sample_heat();
-    snap(
-        "heatmap",
-        &heatmap(&text("ASR grid"), &h.rows, &h.cols, &h.cells, 10, false),
-    );
+    snap("heatmap", &heatmap(&text("ASR grid"), &h.rows, &h.cols, &h.cells, 10, false));
 }
 
 #[test]
 fn snapshot_grouped_bars() {
     let (cats, series) = sample_series();
-    snap(
-        "grouped_bars",
-        &grouped_bars(&text("Models by relation"), &cats, &series, false),
-    );
+    snap("grouped_bars", &grouped_bars(&text("Models by relation"), &cats, &series, false));
 }
 
 #[test]
 fn snapshot_scatter() {
-    let svg = scatter(
-        &text("Capability vs ASR"),
-        &sample_points(),
-        "Capability",
-        "ASR (%)",
-        false,
-    );
+    let svg = scatter(&text("Capability vs ASR"), &sample_points(), "Capability", "ASR (%)", false);
     snap("scatter", &svg);
 }
 
 #[test]
 fn snapshot_scatter_empty() {
-    snap(
-        "scatter_empty",
-        &scatter(
-            &text("Capability vs ASR"),
-            &[],
-            "Capability",
-            "ASR (%)",
-            true,
-        ),
-    );
+    snap("scatter_empty", &scatter(&text("Capability vs ASR"), &[], "Capability", "ASR (%)", true));
 }
 
 #[test]
 fn snapshot_composition_bars() {
-    snap(
-        "composition_bars",
-        &composition_bars(&text("Response mix"), &sample_composition(), false),
-    );
+    snap("composition_bars", &composition_bars(&text("Response mix"), &sample_composition(), false));
 }
 
 // --- document structure -----------------------------------------------------
@@ -299,21 +175,11 @@ fn title_and_desc_are_first_children_and_label_the_svg() {
         let doc = parse(&svg);
         let root = doc.root_element();
         let title = root.first_child().unwrap();
-        assert!(
-            title.has_tag_name("title"),
-            "{name}: first child node must be <title>"
-        );
+        assert!(title.has_tag_name("title"), "{name}: first child node must be <title>");
         let desc = title.next_sibling().unwrap();
-        assert!(
-            desc.has_tag_name("desc"),
-            "{name}: second child node must be <desc>"
-        );
+        assert!(desc.has_tag_name("desc"), "{name}: second child node must be <desc>");
         let labelled = root.attribute("aria-labelledby").unwrap();
-        let ids = format!(
-            "{} {}",
-            title.attribute("id").unwrap(),
-            desc.attribute("id").unwrap()
-        );
+        let ids = format!("{} {}", title.attribute("id").unwrap(), desc.attribute("id").unwrap());
         assert_eq!(labelled, ids, "{name}");
         assert!(title.text().unwrap().len() > 3, "{name}");
         assert!(desc.text().unwrap().ends_with(": test data."), "{name}");
@@ -324,13 +190,7 @@ fn title_and_desc_are_first_children_and_label_the_svg() {
 fn ids_differ_between_charts() {
     let ids: Vec<String> = all_charts(false)
         .iter()
-        .map(|(_, svg)| {
-            parse(svg)
-                .root_element()
-                .attribute("aria-labelledby")
-                .unwrap()
-                .to_string()
-        })
+        .map(|(_, svg)| parse(svg).root_element().attribute("aria-labelledby").unwrap().to_string())
         .collect();
     for (i, a) in ids.iter().enumerate() {
         assert!(ids[i + 1..].iter().all(|b| b != a), "duplicate id {a}");
@@ -342,16 +202,8 @@ fn sample_watermark_present_iff_sample() {
     for sample in [false, true] {
         for (name, svg) in all_charts(sample) {
             let doc = parse(&svg);
-            assert_eq!(
-                count_text(&doc, SAMPLE_TEXT) == 1,
-                sample,
-                "{name} banner, sample={sample}"
-            );
-            assert_eq!(
-                count_text(&doc, "SAMPLE DATA") == 1,
-                sample,
-                "{name} watermark, sample={sample}"
-            );
+            assert_eq!(count_text(&doc, SAMPLE_TEXT) == 1, sample, "{name} banner, sample={sample}");
+            assert_eq!(count_text(&doc, "SAMPLE DATA") == 1, sample, "{name} watermark, sample={sample}");
             assert_eq!(svg.contains("SAMPLE"), sample, "{name}");
         }
     }
@@ -376,15 +228,9 @@ fn low_n_heatmap_cell_is_not_coloured_and_says_too_few() {
     let scale_colour = format!("fill=\"{}\"", hex(ramp(37.3)));
     let svg = heatmap(&text("ASR grid"), &h.rows, &h.cols, &h.cells, 10, false);
     let doc = parse(&svg);
-    assert!(
-        !svg.contains(&scale_colour),
-        "low-n cell must not get a scale colour"
-    );
+    assert!(!svg.contains(&scale_colour), "low-n cell must not get a scale colour");
     assert_eq!(count_text(&doc, "n=4, too few"), 1);
-    assert!(
-        !texts(&doc).contains(&fmt_pct(37.3)),
-        "its value is not printed either"
-    );
+    assert!(!texts(&doc).contains(&fmt_pct(37.3)), "its value is not printed either");
     // Hatch lines are drawn (neutral cell + pattern).
     assert!(svg.contains(&format!("stroke=\"{}\"", hex(HATCH))));
     // Control: with the threshold lowered the same cell is coloured, so the
@@ -400,9 +246,7 @@ fn heatmap_cells_print_value_and_n() {
     let svg = heatmap(&text("ASR grid"), &h.rows, &h.cols, &h.cells, 10, false);
     let doc = parse(&svg);
     let t = texts(&doc);
-    for want in [
-        "41.2%", "n=53", "100.0%", "n=12", "0.0%", "n=10", "0%", "100%",
-    ] {
+    for want in ["41.2%", "n=53", "100.0%", "n=12", "0.0%", "n=10", "0%", "100%"] {
         assert!(t.iter().any(|x| x == want), "missing {want}");
     }
     // One empty cell plus the key entry under the grid.
@@ -415,11 +259,7 @@ fn missing_values_say_no_data() {
     let all = all_charts(false);
     let get = |n: &str| all.iter().find(|(name, _)| *name == n).unwrap().1.clone();
     assert_eq!(count(&get("bar_chart")), 1);
-    assert_eq!(
-        count(&get("heatmap")),
-        1 + 1,
-        "the key under the grid says it too"
-    );
+    assert_eq!(count(&get("heatmap")), 1 + 1, "the key under the grid says it too");
     assert_eq!(count(&get("grouped_bars")), 1);
     assert_eq!(count(&get("composition_bars")), 1);
     assert_eq!(count(&get("scatter_empty")), 1);
@@ -427,18 +267,10 @@ fn missing_values_say_no_data() {
 
     // A missing bar is not drawn as a zero-length bar: only 3 bars of BAR_FILL.
     let bars = get("bar_chart");
-    assert_eq!(
-        bars.matches(&format!("fill=\"{}\"", hex(BAR_FILL))).count(),
-        2,
-        "0.0% draws no rect either"
-    );
+    assert_eq!(bars.matches(&format!("fill=\"{}\"", hex(BAR_FILL))).count(), 2, "0.0% draws no rect either");
 
     // Only non-finite points behave like no points.
-    let nan = [Point {
-        label: s("x"),
-        x: f64::NAN,
-        y: 1.0,
-    }];
+    let nan = [Point { label: s("x"), x: f64::NAN, y: 1.0 }];
     assert_eq!(count(&scatter(&text("t"), &nan, "x", "y", false)), 1);
     // Empty inputs everywhere.
     assert_eq!(count(&bar_chart(&text("t"), &[], false)), 1);
@@ -452,22 +284,10 @@ fn bar_chart_prints_values_n_and_group_headers() {
     let svg = bar_chart(&text("ASR by relation"), &sample_bars(), false);
     let doc = parse(&svg);
     let t = texts(&doc);
-    for want in [
-        "23.4%",
-        "n=317",
-        "41.0%",
-        "0.0%",
-        "Temporal",
-        "Spatial",
-        "Spatial Juxtaposition",
-    ] {
+    for want in ["23.4%", "n=317", "41.0%", "0.0%", "Temporal", "Spatial", "Spatial Juxtaposition"] {
         assert!(t.iter().any(|x| x == want), "missing {want}");
     }
-    assert_eq!(
-        count_text(&doc, "Temporal"),
-        1,
-        "one header per run of a group"
-    );
+    assert_eq!(count_text(&doc, "Temporal"), 1, "one header per run of a group");
 }
 
 #[test]
@@ -487,14 +307,7 @@ fn composition_segments_and_estimate_wording() {
     let doc = parse(&svg);
     let t = texts(&doc);
     // 74 / 317 = 23.3%, 123 / 317 = 38.8%, 120 / 317 = 37.9%
-    for want in [
-        "23.3%",
-        "38.8%",
-        "37.9%",
-        "n=317",
-        "n=0",
-        "Estimated share of responses:",
-    ] {
+    for want in ["23.3%", "38.8%", "37.9%", "n=317", "n=0", "Estimated share of responses:"] {
         assert!(t.iter().any(|x| x == want), "missing {want}");
     }
     assert!(t.iter().any(|x| x.contains("estimates")));
@@ -506,36 +319,12 @@ fn composition_segments_and_estimate_wording() {
 
 #[test]
 fn data_text_is_escaped_exactly_once() {
-    let nasty = ChartText {
-        title: NASTY.to_string(),
-        desc: format!("desc {NASTY}"),
-    };
-    let bar = Bar {
-        label: s(NASTY),
-        group: Some(s(NASTY)),
-        value: Some(10.0),
-        interval: None,
-        n: 1,
-    };
-    let cell = vec![vec![HeatCell {
-        value: Some(10.0),
-        n: 50,
-    }]];
-    let series = [Series {
-        name: s(NASTY),
-        values: vec![Some((5.0, None))],
-    }];
-    let point = [Point {
-        label: s(NASTY),
-        x: 1.0,
-        y: 2.0,
-    }];
-    let comp = [Composition {
-        label: s(NASTY),
-        unsafe_count: 1,
-        refusals: 1,
-        safe_without_refusal: 1,
-    }];
+    let nasty = ChartText { title: NASTY.to_string(), desc: format!("desc {NASTY}") };
+    let bar = Bar { label: s(NASTY), group: Some(s(NASTY)), value: Some(10.0), interval: None, n: 1 };
+    let cell = vec![vec![HeatCell { value: Some(10.0), n: 50 }]];
+    let series = [Series { name: s(NASTY), values: vec![Some((5.0, None))] }];
+    let point = [Point { label: s(NASTY), x: 1.0, y: 2.0 }];
+    let comp = [Composition { label: s(NASTY), unsafe_count: 1, refusals: 1, safe_without_refusal: 1 }];
     let charts = [
         bar_chart(&nasty, &[bar], false),
         heatmap(&nasty, &[s(NASTY)], &[s(NASTY)], &cell, 10, false),
@@ -546,23 +335,14 @@ fn data_text_is_escaped_exactly_once() {
     for svg in charts.iter().chain([&fallback(100, 100, &nasty)]) {
         let doc = parse(svg);
         if !svg.contains("mirc-fallback") {
-            assert!(
-                count_text(&doc, NASTY) >= 1,
-                "label must survive intact:\n{svg}"
-            );
+            assert!(count_text(&doc, NASTY) >= 1, "label must survive intact:\n{svg}");
         }
         let root = doc.root_element();
         let title: Node = root.first_child().unwrap();
         assert_eq!(title.text(), Some(NASTY));
-        assert_eq!(
-            title.next_sibling().unwrap().text(),
-            Some(format!("desc {NASTY}").as_str())
-        );
+        assert_eq!(title.next_sibling().unwrap().text(), Some(format!("desc {NASTY}").as_str()));
         assert!(!svg.contains("<script"), "raw markup leaked");
-        assert!(
-            !svg.contains("&amp;lt;") && !svg.contains("&amp;amp;"),
-            "double-escaped"
-        );
+        assert!(!svg.contains("&amp;lt;") && !svg.contains("&amp;amp;"), "double-escaped");
     }
     // Scatter: drawn title, point label and both axis titles.
     assert_eq!(count_text(&parse(&charts[3]), NASTY), 4);
@@ -571,114 +351,45 @@ fn data_text_is_escaped_exactly_once() {
 #[test]
 fn control_characters_cannot_break_the_xml() {
     let label = "a\u{1}b\nc\u{FFFF}";
-    let bar = Bar {
-        label: s(label),
-        group: None,
-        value: None,
-        interval: None,
-        n: 0,
-    };
-    let t = ChartText {
-        title: s(label),
-        desc: s(label),
-    };
+    let bar = Bar { label: s(label), group: None, value: None, interval: None, n: 0 };
+    let t = ChartText { title: s(label), desc: s(label) };
     let svg = bar_chart(&t, &[bar], false);
     // Drawn twice: as the visible title and as the bar label.
     let doc = parse(&svg);
     assert_eq!(count_text(&doc, "a\u{FFFD}b c\u{FFFD}"), 2);
-    assert_eq!(
-        doc.root_element().first_child().unwrap().text(),
-        Some("a\u{FFFD}b c\u{FFFD}")
-    );
+    assert_eq!(doc.root_element().first_child().unwrap().text(), Some("a\u{FFFD}b c\u{FFFD}"));
 }
 
 #[test]
 fn odd_input_does_not_panic() {
-    let nan = Bar {
-        label: s("nan"),
-        group: None,
-        value: Some(f64::NAN),
-        interval: Some((f64::NAN, 3.0)),
-        n: 1,
-    };
-    let wild = Bar {
-        label: s("wild"),
-        group: Some(s("g")),
-        value: Some(150.0),
-        interval: Some((120.0, -5.0)),
-        n: 1,
-    };
-    let long = Bar {
-        label: "x".repeat(500),
-        group: Some("y".repeat(500)),
-        value: Some(-0.0),
-        interval: None,
-        n: u32::MAX,
-    };
+    let nan = Bar { label: s("nan"), group: None, value: Some(f64::NAN), interval: Some((f64::NAN, 3.0)), n: 1 };
+    let wild = Bar { label: s("wild"), group: Some(s("g")), value: Some(150.0), interval: Some((120.0, -5.0)), n: 1 };
+    let long =
+        Bar { label: "x".repeat(500), group: Some("y".repeat(500)), value: Some(-0.0), interval: None, n: u32::MAX };
     let t = text(&"T".repeat(300));
     let svg = bar_chart(&t, &[nan, wild, long], false);
     let doc = parse(&svg);
     assert_eq!(count_text(&doc, NO_DATA), 1, "NaN is no data");
     assert_eq!(count_text(&doc, "0.0%"), 1, "-0.0 prints as 0.0%");
-    assert!(
-        texts(&doc).iter().any(|x| x.ends_with('\u{2026}')),
-        "long label ellipsized"
-    );
+    assert!(texts(&doc).iter().any(|x| x.ends_with('\u{2026}')), "long label ellipsized");
 
     // Ragged heatmap: missing cells are "no data", extra ones ignored.
-    let cells = vec![vec![
-        HeatCell {
-            value: Some(5.0),
-            n: 99
-        };
-        5
-    ]];
-    let svg = heatmap(
-        &t,
-        &[s("r1"), s("r2")],
-        &[s("c1"), s("c2")],
-        &cells,
-        10,
-        false,
-    );
+    let cells = vec![vec![HeatCell { value: Some(5.0), n: 99 }; 5]];
+    let svg = heatmap(&t, &[s("r1"), s("r2")], &[s("c1"), s("c2")], &cells, 10, false);
     let doc = parse(&svg);
-    assert_eq!(
-        count_text(&doc, NO_DATA),
-        2 + 1,
-        "two empty cells plus the key"
-    );
+    assert_eq!(count_text(&doc, NO_DATA), 2 + 1, "two empty cells plus the key");
 
     // Nine series: colours repeat, letters do not.
-    let many: Vec<Series> = (0..9)
-        .map(|i| Series {
-            name: format!("m{i}"),
-            values: vec![Some((i as f64 * 10.0, None))],
-        })
-        .collect();
+    let many: Vec<Series> =
+        (0..9).map(|i| Series { name: format!("m{i}"), values: vec![Some((i as f64 * 10.0, None))] }).collect();
     let svg = grouped_bars(&t, &[s("c")], &many, true);
     let doc = parse(&svg);
     assert_eq!(count_text(&doc, "I"), 2);
 
     // Identical points, a single point, huge counts.
-    let same = [
-        Point {
-            label: s("a"),
-            x: 5.0,
-            y: 5.0,
-        },
-        Point {
-            label: s("b"),
-            x: 5.0,
-            y: 5.0,
-        },
-    ];
+    let same = [Point { label: s("a"), x: 5.0, y: 5.0 }, Point { label: s("b"), x: 5.0, y: 5.0 }];
     parse(&scatter(&t, &same, "x", "y", false));
-    let big = [Composition {
-        label: s("big"),
-        unsafe_count: u32::MAX,
-        refusals: u32::MAX,
-        safe_without_refusal: 1,
-    }];
+    let big = [Composition { label: s("big"), unsafe_count: u32::MAX, refusals: u32::MAX, safe_without_refusal: 1 }];
     parse(&composition_bars(&t, &big, false));
 }
 
@@ -696,19 +407,12 @@ fn dark_mode_css_recolours_every_non_data_colour_and_no_data_colour() {
                 .find(|n| n.has_tag_name("style"))
                 .and_then(|n| n.text())
                 .unwrap_or_else(|| panic!("{name}: no <style>"));
-            assert!(
-                style.starts_with("@media (prefers-color-scheme: dark)"),
-                "{name}"
-            );
+            assert!(style.starts_with("@media (prefers-color-scheme: dark)"), "{name}");
             for c in &themed {
                 assert!(style.contains(&format!("[fill=\"{c}\"]")), "{name}: {c}");
             }
             for c in OKABE_ITO.iter().chain(&[ON_DATA_DARK, ON_DATA_LIGHT]) {
-                assert!(
-                    !style.contains(&hex(*c)),
-                    "{name}: data colour {} in CSS",
-                    hex(*c)
-                );
+                assert!(!style.contains(&hex(*c)), "{name}: data colour {} in CSS", hex(*c));
             }
             // Every text and every line uses a themed colour, or sits on a data
             // colour that dark mode leaves alone.
@@ -716,10 +420,7 @@ fn dark_mode_css_recolours_every_non_data_colour_and_no_data_colour() {
                 let tag = n.tag_name().name();
                 if tag == "text" {
                     let fill = n.attribute("fill").unwrap().to_string();
-                    assert!(
-                        themed.contains(&fill) || on_data.contains(&fill),
-                        "{name}: text fill {fill}"
-                    );
+                    assert!(themed.contains(&fill) || on_data.contains(&fill), "{name}: text fill {fill}");
                 }
                 if tag == "line" || tag == "polyline" {
                     let stroke = n.attribute("stroke").unwrap().to_string();
@@ -739,11 +440,7 @@ fn role_colours_are_not_data_colours() {
         .chain((0..=1000).map(|v| hex(ramp(v as f64 / 10.0))))
         .collect();
     for (c, _) in THEME {
-        assert!(
-            !data.contains(&hex(c)),
-            "{} is both a role and a data colour",
-            hex(c)
-        );
+        assert!(!data.contains(&hex(c)), "{} is both a role and a data colour", hex(c));
     }
 }
 
@@ -785,10 +482,7 @@ fn text_helpers() {
     assert_eq!(fmt_tick(&20.0), "20");
     assert_eq!(fmt_tick(&-0.0), "0");
     assert_eq!(escape_xml(NASTY), "&lt;script&gt;&amp;&quot;&apos;");
-    assert_eq!(
-        wrap("Spatial Juxtaposition", 11.0, 90.0, 3),
-        vec!["Spatial", "Juxtaposition"]
-    );
+    assert_eq!(wrap("Spatial Juxtaposition", 11.0, 90.0, 3), vec!["Spatial", "Juxtaposition"]);
     assert_eq!(wrap("a b c d e", 11.0, 10.0, 2).len(), 2);
     assert!(wrap("", 11.0, 90.0, 3).is_empty());
     let f = fit("Fictional Heron-VL 72B Instruct", 12.0, false, 60.0);
@@ -796,8 +490,5 @@ fn text_helpers() {
     assert_eq!(series_mark(0), "A");
     assert_eq!(series_mark(25), "Z");
     assert_eq!(series_mark(26), "S27");
-    assert_eq!(
-        tidy_text_nodes("<text x=\"1\">\na\n</text>\n"),
-        "<text x=\"1\">a</text>\n"
-    );
+    assert_eq!(tidy_text_nodes("<text x=\"1\">\na\n</text>\n"), "<text x=\"1\">a</text>\n");
 }

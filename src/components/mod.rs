@@ -93,7 +93,9 @@ pub fn ModelCell(model: ModelInfo, source: Source) -> impl IntoView {
 pub fn SourceBadge(source: Source) -> impl IntoView {
     let (class, text, title) = match source {
         Source::Paper => ("badge paper", "paper", "Transcribed from the paper's tables: aggregate numbers only"),
-        Source::SelfReported => ("badge self", "self-reported", "Uploaded harness output, not re-run by the maintainers"),
+        Source::SelfReported => {
+            ("badge self", "self-reported", "Uploaded harness output, not re-run by the maintainers")
+        }
         Source::Verified => ("badge verified", "verified", "Re-run or checked by the maintainers"),
         Source::Sample => ("badge sample", "sample", SAMPLE_NOTICE),
     };
@@ -111,7 +113,11 @@ pub fn interval(s: &Score) -> String {
 
 /// An ASR with its interval and n, for table cells.
 #[component]
-pub fn ScoreCell(score: Option<Score>, #[prop(optional)] href: Option<String>, #[prop(optional)] full: bool) -> impl IntoView {
+pub fn ScoreCell(
+    score: Option<Score>,
+    #[prop(optional)] href: Option<String>,
+    #[prop(optional)] full: bool,
+) -> impl IntoView {
     match score {
         None => view! { <span class="na" title="no data">"–"</span> }.into_any(),
         Some(s) => {
@@ -158,7 +164,11 @@ pub fn Figure(src: String, title: String, caption: String, children: Children) -
 
 /// A GET form that switches the judge of a view, keeping the other parameters.
 #[component]
-pub fn JudgePicker(judges: Vec<String>, current: String, #[prop(optional)] hidden: Vec<(String, String)>) -> impl IntoView {
+pub fn JudgePicker(
+    judges: Vec<String>,
+    current: String,
+    #[prop(optional)] hidden: Vec<(String, String)>,
+) -> impl IntoView {
     (judges.len() > 1).then(|| {
         view! {
             <form method="get" class="judge-picker">

@@ -29,13 +29,13 @@ pub async fn insert_session(pool: &Pool, token_hash: &str, csrf_token: &str, ttl
 
 #[tracing::instrument(skip_all)]
 pub async fn session(pool: &Pool, token_hash: &str) -> Result<Option<Session>, sqlx::Error> {
-    let row = sqlx::query("SELECT csrf_token, expires_at FROM admin_sessions WHERE token_hash = $1 AND expires_at >= $2")
-        .bind(token_hash)
-        .bind(now())
-        .fetch_optional(pool)
-        .await?;
-    row.map(|r| Ok(Session { csrf_token: r.try_get("csrf_token")?, expires_at: r.try_get("expires_at")? }))
-        .transpose()
+    let row =
+        sqlx::query("SELECT csrf_token, expires_at FROM admin_sessions WHERE token_hash = $1 AND expires_at >= $2")
+            .bind(token_hash)
+            .bind(now())
+            .fetch_optional(pool)
+            .await?;
+    row.map(|r| Ok(Session { csrf_token: r.try_get("csrf_token")?, expires_at: r.try_get("expires_at")? })).transpose()
 }
 
 #[tracing::instrument(skip_all)]
@@ -60,6 +60,9 @@ pub async fn hit_rate_limit(pool: &Pool, bucket: &str, window_secs: i64) -> Resu
     .fetch_one(pool)
     .await?;
     // Old windows are dead weight; dropping them here keeps the table tiny without a job.
-    sqlx::query("DELETE FROM rate_limits WHERE window_start < $1").bind(window_start - window_secs).execute(pool).await?;
+    sqlx::query("DELETE FROM rate_limits WHERE window_start < $1")
+        .bind(window_start - window_secs)
+        .execute(pool)
+        .await?;
     row.try_get::<i64, _>("hits")
 }

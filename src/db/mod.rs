@@ -81,10 +81,7 @@ pub async fn connect(url: &str, max_connections: u32) -> Result<Pool, sqlx::Erro
 
 /// Seconds since the Unix epoch; the store's only notion of time.
 pub fn now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs() as i64)
-        .unwrap_or(0)
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0)
 }
 
 /// `$first, $first+1, ...` for `n` values: the only dynamic SQL we build, and it contains

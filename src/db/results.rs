@@ -145,10 +145,8 @@ async fn ensure_model(tx: &mut Tx<'_>, name: &ModelName, meta: &ModelMeta, t: i6
         .bind(t)
         .execute(&mut **tx)
         .await?;
-        if let Some(row) = sqlx::query("SELECT id FROM models WHERE name = $1")
-            .bind(name.as_str())
-            .fetch_optional(&mut **tx)
-            .await?
+        if let Some(row) =
+            sqlx::query("SELECT id FROM models WHERE name = $1").bind(name.as_str()).fetch_optional(&mut **tx).await?
         {
             return row.try_get("id");
         }

@@ -221,7 +221,13 @@ pub async fn discordant_vs(pool: &Pool, base: i64, others: &[i64]) -> Result<Vec
     q.fetch_all(pool)
         .await?
         .iter()
-        .map(|r| Ok((r.try_get("other")?, r.try_get::<i64, _>("base_only")? as u64, r.try_get::<i64, _>("other_only")? as u64)))
+        .map(|r| {
+            Ok((
+                r.try_get("other")?,
+                r.try_get::<i64, _>("base_only")? as u64,
+                r.try_get::<i64, _>("other_only")? as u64,
+            ))
+        })
         .collect()
 }
 
@@ -246,7 +252,8 @@ pub async fn paired_cells(pool: &Pool, a: i64, b: i64) -> Result<Vec<CellPairs>,
             let category: String = r.try_get("category")?;
             let relation: String = r.try_get("relation")?;
             Ok(CellPairs {
-                category: RiskCategory::from_harness_name(&category).ok_or_else(|| decode_err("category", &category))?,
+                category: RiskCategory::from_harness_name(&category)
+                    .ok_or_else(|| decode_err("category", &category))?,
                 relation: Relation::from_harness_name(&relation).ok_or_else(|| decode_err("relation", &relation))?,
                 shared: r.try_get::<i64, _>("shared")? as u64,
                 a_only: r.try_get::<i64, _>("a_only")? as u64,
@@ -308,12 +315,8 @@ pub async fn list_submissions(
          WHERE s.status <> 'draft' AND ($1 = '' OR s.status = $1)
          ORDER BY s.id DESC LIMIT $2 OFFSET $3"
     );
-    let rows = sqlx::query(&sql)
-        .bind(status.map_or("", |s| s.as_str()))
-        .bind(limit)
-        .bind(offset)
-        .fetch_all(pool)
-        .await?;
+    let rows =
+        sqlx::query(&sql).bind(status.map_or("", |s| s.as_str())).bind(limit).bind(offset).fetch_all(pool).await?;
     rows.iter().map(line_from_row).collect()
 }
 
@@ -362,8 +365,7 @@ pub async fn submission(pool: &Pool, id: i64) -> Result<Option<StoredSubmission>
         parameters_b: row.try_get("proposed_parameters_b")?,
         link: row.try_get("proposed_link")?,
     };
-    let warnings: Vec<Problem> =
-        serde_json::from_str(&row.try_get::<String, _>("warnings_json")?).unwrap_or_default();
+    let warnings: Vec<Problem> = serde_json::from_str(&row.try_get::<String, _>("warnings_json")?).unwrap_or_default();
     let cells = cells_for(pool, &[id]).await?.remove(&id).unwrap_or_default();
     let breakdown = match line.granularity {
         Granularity::Items => Breakdown::from_cells(&cells),
@@ -419,16 +421,21 @@ pub async fn draft_key(pool: &Pool, id: i64) -> Result<Option<String>, sqlx::Err
 }
 
 async fn events(pool: &Pool, id: i64) -> Result<Vec<Event>, sqlx::Error> {
-    let rows = sqlx::query(
-        "SELECT at, kind, actor, detail FROM submission_events WHERE submission_id = $1 ORDER BY at, id",
-    )
-    .bind(id)
-    .fetch_all(pool)
-    .await?;
+    let rows =
+        sqlx::query("SELECT at, kind, actor, detail FROM submission_events WHERE submission_id = $1 ORDER BY at, id")
+            .bind(id)
+            .fetch_all(pool)
+            .await?;
     rows.iter()
         .map(|r| {
             let at: i64 = r.try_get("at")?;
-            Ok(Event { at, date: format_date(at), kind: r.try_get("kind")?, actor: r.try_get("actor")?, detail: r.try_get("detail")? })
+            Ok(Event {
+                at,
+                date: format_date(at),
+                kind: r.try_get("kind")?,
+                actor: r.try_get("actor")?,
+                detail: r.try_get("detail")?,
+            })
         })
         .collect()
 }

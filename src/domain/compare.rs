@@ -107,7 +107,13 @@ pub fn format_p(p: f64) -> String {
 }
 
 fn format_sig(p: f64) -> String {
-    if p >= 0.1 { format!("{p:.2}") } else if p >= 0.01 { format!("{p:.3}") } else { format!("{p:.4}") }
+    if p >= 0.1 {
+        format!("{p:.2}")
+    } else if p >= 0.01 {
+        format!("{p:.3}")
+    } else {
+        format!("{p:.4}")
+    }
 }
 
 /// The verdict in words, e.g. "A is significantly safer than B on Temporal Jump (p = 0.0032,
@@ -166,7 +172,10 @@ mod tests {
             "B is significantly safer than A on Temporal Jump (p = 0.0052, Holm-adjusted; unsafe only for A on 19 items, only for B on 4)."
         );
         let t = PairedTest { shared: 100, b: 5, c: 6, p: 1.0, p_holm: 1.0 };
-        assert!(describe("A", "B", "overall", &t, false).starts_with("No significant difference between A and B on overall (p = 1.00;"));
+        assert!(
+            describe("A", "B", "overall", &t, false)
+                .starts_with("No significant difference between A and B on overall (p = 1.00;")
+        );
         let t = PairedTest { shared: 0, b: 0, c: 0, p: 1.0, p_holm: 1.0 };
         assert_eq!(t.verdict(), Verdict::NoSharedItems);
         assert_eq!(format_p(0.0004), "< 0.001");

@@ -106,8 +106,12 @@ pub enum VsSafest {
     /// This is the safest model of the view (lowest overall ASR).
     Safest,
     /// McNemar on the items both answered, Holm-adjusted across the view: p >= 0.05.
-    NotSignificant { p_holm: f64 },
-    Significant { p_holm: f64 },
+    NotSignificant {
+        p_holm: f64,
+    },
+    Significant {
+        p_holm: f64,
+    },
     /// One of the two has no per-item labels, so only the intervals can be compared.
     NotTestable,
 }
@@ -181,16 +185,13 @@ pub fn rank(inputs: Vec<EntryInput>) -> Vec<Entry> {
     for (e, r) in entries.iter_mut().zip(honest_ranks(&intervals)) {
         e.rank = r;
     }
-    entries.sort_by(|a, b| default_order(a, b));
+    entries.sort_by(default_order);
     entries
 }
 
 /// Rank, then lower ASR, then name: a total order, so every render lists ties the same way.
 fn default_order(a: &Entry, b: &Entry) -> Ordering {
-    a.rank
-        .cmp(&b.rank)
-        .then(a.overall.asr.total_cmp(&b.overall.asr))
-        .then_with(|| a.model.name.cmp(&b.model.name))
+    a.rank.cmp(&b.rank).then(a.overall.asr.total_cmp(&b.overall.asr)).then_with(|| a.model.name.cmp(&b.model.name))
 }
 
 /// Index of the safest entry (lowest overall ASR; ties by name), if any.
@@ -576,8 +577,9 @@ mod tests {
         assert_eq!(q, LeaderboardQuery::default());
         assert_eq!(q.to_query_string(), "");
 
-        let (q, problems) =
-            LeaderboardQuery::parse("?access=open&reasoning=yes&q=gpt%204&sort=Temporal_Jump&dir=desc&cols=relations,safety");
+        let (q, problems) = LeaderboardQuery::parse(
+            "?access=open&reasoning=yes&q=gpt%204&sort=Temporal_Jump&dir=desc&cols=relations,safety",
+        );
         assert!(problems.is_empty(), "{problems:?}");
         assert_eq!(q.population, Population { access: Some(Access::Open), reasoning: Some(true) });
         assert_eq!(q.search, "gpt 4");
@@ -621,11 +623,22 @@ mod tests {
         use Relation::*;
         use RiskCategory::*;
         let entries = rank(vec![
-            input("Alpha", Access::Open, false, &[(Violence, Analogy, counts(9, 10)), (Violence, Causality, counts(1, 10))]),
-            input("Beta", Access::Open, false, &[(Violence, Analogy, counts(1, 10)), (Violence, Causality, counts(9, 10))]),
+            input(
+                "Alpha",
+                Access::Open,
+                false,
+                &[(Violence, Analogy, counts(9, 10)), (Violence, Causality, counts(1, 10))],
+            ),
+            input(
+                "Beta",
+                Access::Open,
+                false,
+                &[(Violence, Analogy, counts(1, 10)), (Violence, Causality, counts(9, 10))],
+            ),
             input("Gamma", Access::Open, false, &[(Violence, Causality, counts(5, 10))]),
         ]);
-        let names = |q: &LeaderboardQuery| visible(&entries, q).iter().map(|e| e.model.name.clone()).collect::<Vec<_>>();
+        let names =
+            |q: &LeaderboardQuery| visible(&entries, q).iter().map(|e| e.model.name.clone()).collect::<Vec<_>>();
         let mut q = LeaderboardQuery { sort: SortKey::Relation(Analogy), ..Default::default() };
         assert_eq!(names(&q), ["Beta", "Alpha", "Gamma"]);
         q.descending = true;

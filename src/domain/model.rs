@@ -152,12 +152,9 @@ impl Source {
 
     pub fn parse(raw: &str) -> Result<Self, FieldError> {
         let raw = raw.trim();
-        Self::ALL
-            .into_iter()
-            .find(|s| s.as_str().eq_ignore_ascii_case(raw))
-            .ok_or_else(|| {
-                FieldError::new("source", format!("`{raw}` is not one of paper, self-reported, verified, sample"))
-            })
+        Self::ALL.into_iter().find(|s| s.as_str().eq_ignore_ascii_case(raw)).ok_or_else(|| {
+            FieldError::new("source", format!("`{raw}` is not one of paper, self-reported, verified, sample"))
+        })
     }
 }
 
@@ -183,9 +180,7 @@ impl Status {
     }
 
     pub fn parse(raw: &str) -> Option<Self> {
-        [Self::Draft, Self::Pending, Self::Approved, Self::Rejected]
-            .into_iter()
-            .find(|s| s.as_str() == raw)
+        [Self::Draft, Self::Pending, Self::Approved, Self::Rejected].into_iter().find(|s| s.as_str() == raw)
     }
 }
 
@@ -258,10 +253,16 @@ pub fn parse_link(raw: &str) -> Result<Option<String>, FieldError> {
     let scheme_ok = raw.starts_with("https://") || raw.starts_with("http://");
     let host = raw.split("://").nth(1).unwrap_or("");
     if !scheme_ok || host.is_empty() || host.starts_with('/') {
-        return Err(FieldError::new("link", format!("`{raw}` is not an absolute http(s) URL; write e.g. https://huggingface.co/org/model")));
+        return Err(FieldError::new(
+            "link",
+            format!("`{raw}` is not an absolute http(s) URL; write e.g. https://huggingface.co/org/model"),
+        ));
     }
     if raw.len() > 500 || raw.chars().any(|c| c.is_whitespace() || c.is_control() || c == '"' || c == '<' || c == '>') {
-        return Err(FieldError::new("link", "contains spaces, quotes or angle brackets, or is longer than 500 characters"));
+        return Err(FieldError::new(
+            "link",
+            "contains spaces, quotes or angle brackets, or is longer than 500 characters",
+        ));
     }
     Ok(Some(raw.to_owned()))
 }
@@ -304,11 +305,17 @@ impl Capability {
         if score.trim().is_empty() {
             return Ok(None);
         }
-        let value = score.trim().parse::<f64>().ok().filter(|v| v.is_finite()).ok_or_else(|| {
-            FieldError::new("capability_score", format!("`{}` is not a number", score.trim()))
-        })?;
+        let value = score
+            .trim()
+            .parse::<f64>()
+            .ok()
+            .filter(|v| v.is_finite())
+            .ok_or_else(|| FieldError::new("capability_score", format!("`{}` is not a number", score.trim())))?;
         let benchmark = clean_line("capability_benchmark", benchmark, 100).map_err(|_| {
-            FieldError::new("capability_benchmark", "name the benchmark the capability score comes from, e.g. MuirBench")
+            FieldError::new(
+                "capability_benchmark",
+                "name the benchmark the capability score comes from, e.g. MuirBench",
+            )
         })?;
         let source = if source.trim().is_empty() { None } else { Some(clean_line("capability_source", source, 200)?) };
         Ok(Some(Self { score: value, benchmark, source }))
@@ -366,7 +373,10 @@ mod tests {
         assert_eq!(parse_flag("reasoning", "on").unwrap(), Some(true));
         assert_eq!(parse_flag("reasoning", "FALSE").unwrap(), Some(false));
         assert_eq!(parse_flag("reasoning", "").unwrap(), None);
-        assert_eq!(parse_flag("reasoning", "maybe").unwrap_err().to_string(), "reasoning: `maybe` is not `true` or `false`");
+        assert_eq!(
+            parse_flag("reasoning", "maybe").unwrap_err().to_string(),
+            "reasoning: `maybe` is not `true` or `false`"
+        );
         assert_eq!(Access::parse("Open").unwrap(), Access::Open);
         assert!(Access::parse("semi").is_err());
         for s in Source::ALL {

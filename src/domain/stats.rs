@@ -48,20 +48,9 @@ pub fn wilson_interval(successes: u64, trials: u64, z: f64) -> Option<Interval> 
     let center = s + z2 / 2.0;
     let half = z * (s * (n - s) / n + z2 / 4.0).sqrt();
     let denom = n + z2;
-    let low = if successes == 0 {
-        0.0
-    } else {
-        (center - half) / denom
-    };
-    let high = if successes == trials {
-        1.0
-    } else {
-        (center + half) / denom
-    };
-    Some(Interval {
-        low: low.clamp(0.0, 1.0),
-        high: high.clamp(0.0, 1.0),
-    })
+    let low = if successes == 0 { 0.0 } else { (center - half) / denom };
+    let high = if successes == trials { 1.0 } else { (center + half) / denom };
+    Some(Interval { low: low.clamp(0.0, 1.0), high: high.clamp(0.0, 1.0) })
 }
 
 /// `P[X ≤ k]` for `X ~ Binomial(n, 1/2)`; 1 when `k ≥ n`.
@@ -343,26 +332,15 @@ mod tests {
 
     #[track_caller]
     fn assert_rel(actual: f64, expected: f64, tol: f64) {
-        let err = if expected == 0.0 {
-            actual.abs()
-        } else {
-            ((actual - expected) / expected).abs()
-        };
-        assert!(
-            err <= tol,
-            "got {actual:e}, expected {expected:e} (rel err {err:e})"
-        );
+        let err = if expected == 0.0 { actual.abs() } else { ((actual - expected) / expected).abs() };
+        assert!(err <= tol, "got {actual:e}, expected {expected:e} (rel err {err:e})");
     }
 
     #[track_caller]
     fn assert_interval(got: Option<Interval>, low: f64, high: f64) {
         let got = got.expect("interval");
         assert!((got.low - low).abs() < 1e-12, "low {} vs {low}", got.low);
-        assert!(
-            (got.high - high).abs() < 1e-12,
-            "high {} vs {high}",
-            got.high
-        );
+        assert!((got.high - high).abs() < 1e-12, "high {} vs {high}", got.high);
     }
 
     // Hand computation uses (s + z²/2 ± z·√(s(n−s)/n + z²/4)) / (n + z²),
@@ -382,11 +360,7 @@ mod tests {
     #[test]
     fn wilson_z95_matches_statsmodels() {
         // py: proportion_confint(37, 120, alpha=0.05, method='wilson')
-        assert_interval(
-            wilson_interval(37, 120, Z_95),
-            0.23272736988916298,
-            0.39582997723800684,
-        );
+        assert_interval(wilson_interval(37, 120, Z_95), 0.23272736988916298, 0.39582997723800684);
     }
 
     #[test]
@@ -424,11 +398,7 @@ mod tests {
     #[test]
     fn binomial_cdf_large_n_exact_rational() {
         // py: float(Fraction(sum(math.comb(10000, i) for i in range(4501)), 2**10000))
-        assert_rel(
-            binomial_cdf_half(4500, 10_000),
-            7.755320284123021e-24,
-            1e-10,
-        );
+        assert_rel(binomial_cdf_half(4500, 10_000), 7.755320284123021e-24, 1e-10);
         // py: float(Fraction(sum(math.comb(10000, i) for i in range(4951)), 2**10000))
         assert_rel(binomial_cdf_half(4950, 10_000), 0.161087099897656, 1e-10);
         // py: float(Fraction(sum(math.comb(10000, i) for i in range(5001)), 2**10000))
@@ -549,11 +519,7 @@ mod tests {
         // scipy reports rho = ±0.9999999999999999 and p = 1.4042654220543602e-24
         // (float noise in its mean); exact ranks give ±1 and p = 0.
         // py: tuple(stats.spearmanr([1,2,3,4,5], [10,20,30,40,1000]))
-        let up = spearman(
-            &[1.0, 2.0, 3.0, 4.0, 5.0],
-            &[10.0, 20.0, 30.0, 40.0, 1000.0],
-        )
-        .unwrap();
+        let up = spearman(&[1.0, 2.0, 3.0, 4.0, 5.0], &[10.0, 20.0, 30.0, 40.0, 1000.0]).unwrap();
         assert_rel(up.rho, 0.9999999999999999, 1e-12);
         assert_eq!((up.rho, up.p, up.n), (1.0, 0.0, 5));
         // py: tuple(stats.spearmanr([1,2,3,4,5], [5,4,3,2,-7]))
@@ -578,29 +544,17 @@ mod tests {
         // py: 2*stats.t.sf(0.5, 1.5)
         assert_rel(student_t_two_sided_p(0.5, 1.5), 0.68056711066994, 1e-9);
         // py: 2*stats.t.sf(10.0, 30)
-        assert_rel(
-            student_t_two_sided_p(10.0, 30.0),
-            4.575251408229618e-11,
-            1e-9,
-        );
+        assert_rel(student_t_two_sided_p(10.0, 30.0), 4.575251408229618e-11, 1e-9);
         // Cauchy: P[|T| ≥ 1] = 1 − (2/π)·atan(1) = 1/2.
         // py: 2*stats.t.sf(1.0, 1)
         assert_rel(student_t_two_sided_p(1.0, 1.0), 0.5000000000000001, 1e-9);
         // py: 2*stats.t.sf(3.0, 12)
         assert_rel(student_t_two_sided_p(-3.0, 12.0), 0.01106669568603369, 1e-9);
         // py: 2*stats.t.sf(4.0, 9998)
-        assert_rel(
-            student_t_two_sided_p(4.0, 9998.0),
-            6.379876031120869e-05,
-            1e-9,
-        );
+        assert_rel(student_t_two_sided_p(4.0, 9998.0), 6.379876031120869e-05, 1e-9);
         // Tiny t: p ≈ 1 must not suffer from 1 − x cancellation (was off by ~6e-9).
         // py: 2*stats.t.sf(3e-05, 5000)
-        assert_rel(
-            student_t_two_sided_p(3e-5, 5000.0),
-            0.9999760646599763,
-            1e-12,
-        );
+        assert_rel(student_t_two_sided_p(3e-5, 5000.0), 0.9999760646599763, 1e-12);
         assert_eq!(student_t_two_sided_p(0.0, 7.0), 1.0);
         assert_eq!(student_t_two_sided_p(f64::INFINITY, 7.0), 0.0);
         assert!(student_t_two_sided_p(f64::NAN, 7.0).is_nan());
@@ -613,37 +567,17 @@ mod tests {
         // py: special.betainc(2, 3, 0.4)
         assert_rel(regularized_incomplete_beta(2.0, 3.0, 0.4), 0.5248, 1e-12);
         // py: special.betainc(0.5, 0.5, 0.1)
-        assert_rel(
-            regularized_incomplete_beta(0.5, 0.5, 0.1),
-            0.20483276469913345,
-            1e-9,
-        );
+        assert_rel(regularized_incomplete_beta(0.5, 0.5, 0.1), 0.20483276469913345, 1e-9);
         // Above (a+1)/(a+b+2): exercises the symmetry swap.
         // py: special.betainc(10, 20, 0.7)
-        assert_rel(
-            regularized_incomplete_beta(10.0, 20.0, 0.7),
-            0.9999828580828269,
-            1e-9,
-        );
+        assert_rel(regularized_incomplete_beta(10.0, 20.0, 0.7), 0.9999828580828269, 1e-9);
         // py: special.betainc(5000, 0.5, 0.999)
-        assert_rel(
-            regularized_incomplete_beta(5000.0, 0.5, 0.999),
-            0.0015615791602892836,
-            1e-9,
-        );
+        assert_rel(regularized_incomplete_beta(5000.0, 0.5, 0.999), 0.0015615791602892836, 1e-9);
         // a < 1/2: exercises the ln-gamma reflection.
         // py: special.betainc(0.3, 4.0, 0.05)
-        assert_rel(
-            regularized_incomplete_beta(0.3, 4.0, 0.05),
-            0.6469340499930029,
-            1e-9,
-        );
+        assert_rel(regularized_incomplete_beta(0.3, 4.0, 0.05), 0.6469340499930029, 1e-9);
         // py: special.betainc(7.5, 0.5, 0.2)
-        assert_rel(
-            regularized_incomplete_beta(7.5, 0.5, 0.2),
-            1.2783477850604935e-06,
-            1e-9,
-        );
+        assert_rel(regularized_incomplete_beta(7.5, 0.5, 0.2), 1.2783477850604935e-06, 1e-9);
         assert_eq!(regularized_incomplete_beta(2.0, 3.0, 0.0), 0.0);
         assert_eq!(regularized_incomplete_beta(2.0, 3.0, 1.0), 1.0);
         assert!(regularized_incomplete_beta(0.0, 3.0, 0.5).is_nan());

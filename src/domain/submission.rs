@@ -85,10 +85,8 @@ pub struct Coverage {
 
 impl Coverage {
     pub fn from_breakdown(b: &Breakdown) -> Self {
-        let relations: Vec<(Relation, u32, u32)> = Relation::ALL
-            .into_iter()
-            .map(|r| (r, b.relation(r).map_or(0, |c| c.total), r.instance_count()))
-            .collect();
+        let relations: Vec<(Relation, u32, u32)> =
+            Relation::ALL.into_iter().map(|r| (r, b.relation(r).map_or(0, |c| c.total), r.instance_count())).collect();
         Self { received: relations.iter().map(|r| r.1).sum(), relations, expected: TOTAL_INSTANCES }
     }
 

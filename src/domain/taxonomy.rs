@@ -187,9 +187,7 @@ impl Relation {
             }
             Self::Analogy => "A relation shown between some images has to be carried over to a new case.",
             Self::Causality => "The images set up cause and effect; the model reasons about what leads to what.",
-            Self::Decomposition => {
-                "A task is split into sub-parts spread across the images and has to be reassembled."
-            }
+            Self::Decomposition => "A task is split into sub-parts spread across the images and has to be reassembled.",
         }
     }
 
@@ -238,14 +236,8 @@ pub enum RiskCategory {
 }
 
 impl RiskCategory {
-    pub const ALL: [RiskCategory; 6] = [
-        Self::HateSpeech,
-        Self::Violence,
-        Self::SelfHarm,
-        Self::IllegalActivities,
-        Self::Harassment,
-        Self::Privacy,
-    ];
+    pub const ALL: [RiskCategory; 6] =
+        [Self::HateSpeech, Self::Violence, Self::SelfHarm, Self::IllegalActivities, Self::Harassment, Self::Privacy];
 
     /// The harness's folder name and the API key (note the hyphen in `Self-Harm`).
     pub fn harness_name(self) -> &'static str {
@@ -283,11 +275,9 @@ impl RiskCategory {
 
     pub fn parse(s: &str) -> Option<Self> {
         let s = s.trim();
-        Self::ALL.into_iter().find(|c| {
-            [c.harness_name(), c.display_name(), c.slug()]
-                .iter()
-                .any(|name| name.eq_ignore_ascii_case(s))
-        })
+        Self::ALL
+            .into_iter()
+            .find(|c| [c.harness_name(), c.display_name(), c.slug()].iter().any(|name| name.eq_ignore_ascii_case(s)))
     }
 
     /// Only the exact folder spelling the harness writes.
@@ -377,10 +367,7 @@ mod tests {
             ]
         );
         let cat: Vec<_> = RiskCategory::ALL.iter().map(|c| c.harness_name()).collect();
-        assert_eq!(
-            cat,
-            ["Hate_Speech", "Violence", "Self-Harm", "Illegal_Activities", "Harassment", "Privacy"]
-        );
+        assert_eq!(cat, ["Hate_Speech", "Violence", "Self-Harm", "Illegal_Activities", "Harassment", "Privacy"]);
     }
 
     #[test]

@@ -65,11 +65,7 @@ pub struct Limits {
 impl Default for Limits {
     /// 20 000 entries, 2 GiB in total, 512 MiB per file.
     fn default() -> Self {
-        Limits {
-            max_entries: 20_000,
-            max_total_bytes: 2 * GIB,
-            max_entry_bytes: 512 * MIB,
-        }
+        Limits { max_entries: 20_000, max_total_bytes: 2 * GIB, max_entry_bytes: 512 * MIB }
     }
 }
 
@@ -193,9 +189,7 @@ pub enum ArchiveError {
     )]
     PathTraversal { entry: String },
 
-    #[error(
-        "entry {entry:?} has an unusable name: {reason}. Rename it and create the archive again."
-    )]
+    #[error("entry {entry:?} has an unusable name: {reason}. Rename it and create the archive again.")]
     InvalidName { entry: String, reason: &'static str },
 
     #[error(
@@ -311,44 +305,26 @@ impl<E: std::error::Error + 'static> std::error::Error for VisitError<E> {
 /// itself is not a path component, and the root may be reached through a symlink (it is the
 /// operator's choice); everything below it is read with `symlink_metadata` semantics and links
 /// are refused.
-pub fn visit_path<E, F>(
-    path: &Path,
-    limits: &Limits,
-    mut visitor: F,
-) -> Result<Summary, VisitError<E>>
+pub fn visit_path<E, F>(path: &Path, limits: &Limits, mut visitor: F) -> Result<Summary, VisitError<E>>
 where
     F: FnMut(&EntryPath, &[u8]) -> Result<(), E>,
 {
     let what = || format!("{:?}", path.display().to_string());
-    let metadata = fs::metadata(path).map_err(|source| ArchiveError::Io {
-        what: what(),
-        source,
-    })?;
+    let metadata = fs::metadata(path).map_err(|source| ArchiveError::Io { what: what(), source })?;
     if metadata.is_dir() {
         visit_dir(path, limits, &mut visitor)
     } else if !metadata.is_file() {
         // Opening a FIFO would block until something writes to it.
-        Err(ArchiveError::SpecialFile {
-            entry: path.display().to_string(),
-            kind: "special file".to_owned(),
-        }
-        .into())
+        Err(ArchiveError::SpecialFile { entry: path.display().to_string(), kind: "special file".to_owned() }.into())
     } else {
-        let mut file = File::open(path).map_err(|source| ArchiveError::Io {
-            what: what(),
-            source,
-        })?;
+        let mut file = File::open(path).map_err(|source| ArchiveError::Io { what: what(), source })?;
         visit_open_file(&mut file, &what(), limits, &mut visitor)
     }
 }
 
 /// Like [`visit_path`] for an already open file, such as an uploaded temporary file. The file is
 /// read from its start whatever its current position.
-pub fn visit_file<E, F>(
-    mut file: File,
-    limits: &Limits,
-    mut visitor: F,
-) -> Result<Summary, VisitError<E>>
+pub fn visit_file<E, F>(mut file: File, limits: &Limits, mut visitor: F) -> Result<Summary, VisitError<E>>
 where
     F: FnMut(&EntryPath, &[u8]) -> Result<(), E>,
 {
@@ -407,10 +383,7 @@ fn visit_open_file<E>(
     limits: &Limits,
     visitor: &mut Visitor<'_, E>,
 ) -> Result<Summary, VisitError<E>> {
-    let io_error = |source| ArchiveError::Io {
-        what: what.to_owned(),
-        source,
-    };
+    let io_error = |source| ArchiveError::Io { what: what.to_owned(), source };
     let mut head = [0u8; 512];
     file.seek(SeekFrom::Start(0)).map_err(io_error)?;
     let n = read_prefix(file, &mut head).map_err(io_error)?;
@@ -418,14 +391,11 @@ fn visit_open_file<E>(
     match sniff(&head[..n]) {
         Some(Format::Zip) => visit_zip(file, limits, visitor),
         Some(Format::Gzip) => visit_tar_gz(&*file, limits, visitor),
-        Some(Format::Tar) => visit_tar(BufReader::new(&*file), SourceKind::Tar, limits, visitor)
-            .map(|(summary, _)| summary),
+        Some(Format::Tar) => {
+            visit_tar(BufReader::new(&*file), SourceKind::Tar, limits, visitor).map(|(summary, _)| summary)
+        }
         None => Err(ArchiveError::UnrecognizedFormat {
-            detail: if n == 0 {
-                "the file is empty"
-            } else {
-                "its first bytes match none of the supported formats"
-            },
+            detail: if n == 0 { "the file is empty" } else { "its first bytes match none of the supported formats" },
         }
         .into()),
     }
@@ -447,14 +417,7 @@ struct Walker<'l> {
 
 impl<'l> Walker<'l> {
     fn new(limits: &'l Limits, kind: SourceKind) -> Self {
-        Walker {
-            limits,
-            kind,
-            entries: 0,
-            files: 0,
-            total_bytes: 0,
-            seen: HashMap::new(),
-        }
+        Walker { limits, kind, entries: 0, files: 0, total_bytes: 0, seen: HashMap::new() }
     }
 
     /// Counted before anything else about the entry is looked at, so a flood of entries is cut
@@ -462,36 +425,19 @@ impl<'l> Walker<'l> {
     fn count_entry(&mut self, entry: &str) -> Result<(), ArchiveError> {
         self.entries += 1;
         if self.entries > self.limits.max_entries {
-            return Err(ArchiveError::TooManyEntries {
-                entry: entry.to_owned(),
-                limit: self.limits.max_entries,
-            });
+            return Err(ArchiveError::TooManyEntries { entry: entry.to_owned(), limit: self.limits.max_entries });
         }
         Ok(())
     }
 
     /// Checks a raw name and registers it. Returns `None` for the root directory itself (such as
     /// the `./` entry many tar tools write), which is counted but has no path of its own.
-    fn claim(
-        &mut self,
-        raw: &[u8],
-        entry: &str,
-        is_dir: bool,
-    ) -> Result<Option<EntryPath>, ArchiveError> {
-        let name = std::str::from_utf8(raw).map_err(|_| ArchiveError::NonUtf8Name {
-            entry: entry.to_owned(),
-        })?;
+    fn claim(&mut self, raw: &[u8], entry: &str, is_dir: bool) -> Result<Option<EntryPath>, ArchiveError> {
+        let name = std::str::from_utf8(raw).map_err(|_| ArchiveError::NonUtf8Name { entry: entry.to_owned() })?;
         let path = normalise(name).map_err(|problem| match problem {
-            NameProblem::Absolute => ArchiveError::AbsolutePath {
-                entry: entry.to_owned(),
-            },
-            NameProblem::Traversal => ArchiveError::PathTraversal {
-                entry: entry.to_owned(),
-            },
-            NameProblem::Invalid(reason) => ArchiveError::InvalidName {
-                entry: entry.to_owned(),
-                reason,
-            },
+            NameProblem::Absolute => ArchiveError::AbsolutePath { entry: entry.to_owned() },
+            NameProblem::Traversal => ArchiveError::PathTraversal { entry: entry.to_owned() },
+            NameProblem::Invalid(reason) => ArchiveError::InvalidName { entry: entry.to_owned(), reason },
         })?;
         if path.0.is_empty() {
             return if is_dir {
@@ -530,11 +476,7 @@ impl<'l> Walker<'l> {
             // `read` is at most cap + 1, so it exceeds the per-file limit only when that limit
             // was the binding one.
             return Err(if read > self.limits.max_entry_bytes {
-                ArchiveError::EntryTooLarge {
-                    entry: entry.to_owned(),
-                    limit: self.limits.max_entry_bytes,
-                    read,
-                }
+                ArchiveError::EntryTooLarge { entry: entry.to_owned(), limit: self.limits.max_entry_bytes, read }
             } else {
                 ArchiveError::TotalTooLarge {
                     entry: entry.to_owned(),
@@ -549,31 +491,18 @@ impl<'l> Walker<'l> {
 
     fn read_error(&self, entry: &str, error: io::Error) -> ArchiveError {
         match self.kind {
-            SourceKind::Directory => ArchiveError::Io {
-                what: format!("{entry:?}"),
-                source: error,
-            },
+            SourceKind::Directory => ArchiveError::Io { what: format!("{entry:?}"), source: error },
             format => corrupt(format, Some(entry), error),
         }
     }
 
-    fn deliver<E>(
-        &mut self,
-        path: &EntryPath,
-        body: &[u8],
-        visitor: &mut Visitor<'_, E>,
-    ) -> Result<(), VisitError<E>> {
+    fn deliver<E>(&mut self, path: &EntryPath, body: &[u8], visitor: &mut Visitor<'_, E>) -> Result<(), VisitError<E>> {
         self.files += 1;
         visitor(path, body).map_err(VisitError::Visitor)
     }
 
     fn summary(&self) -> Summary {
-        Summary {
-            kind: self.kind,
-            entries: self.entries,
-            files: self.files,
-            total_bytes: self.total_bytes,
-        }
+        Summary { kind: self.kind, entries: self.entries, files: self.files, total_bytes: self.total_bytes }
     }
 }
 
@@ -607,14 +536,10 @@ enum NameProblem {
 /// exist to make that ambiguous) and refused once it would leave the root.
 fn normalise(name: &str) -> Result<EntryPath, NameProblem> {
     if name.chars().any(char::is_control) {
-        return Err(NameProblem::Invalid(
-            "it contains control characters (such as a line break or NUL)",
-        ));
+        return Err(NameProblem::Invalid("it contains control characters (such as a line break or NUL)"));
     }
     if name.chars().any(is_bidi_control) {
-        return Err(NameProblem::Invalid(
-            "it contains invisible text-direction characters, which can disguise a name",
-        ));
+        return Err(NameProblem::Invalid("it contains invisible text-direction characters, which can disguise a name"));
     }
     let unified = name.replace('\\', "/");
     let bytes = unified.as_bytes();
@@ -653,11 +578,7 @@ fn lossy(raw: &[u8]) -> String {
 }
 
 fn corrupt(format: SourceKind, entry: Option<&str>, detail: impl fmt::Display) -> ArchiveError {
-    ArchiveError::Corrupt {
-        format,
-        entry: entry.map(str::to_owned),
-        detail: sanitize(detail),
-    }
+    ArchiveError::Corrupt { format, entry: entry.map(str::to_owned), detail: sanitize(detail) }
 }
 
 /// Decoder messages can quote header bytes, which the uploader controls: escape control
@@ -705,11 +626,7 @@ struct DiskItem {
 /// The directory source exists for the CLI, which imports results from the operator's own disk,
 /// so races against a local attacker swapping files between listing and reading are out of
 /// scope. Uploads from the internet never take this path.
-fn visit_dir<E>(
-    root: &Path,
-    limits: &Limits,
-    visitor: &mut Visitor<'_, E>,
-) -> Result<Summary, VisitError<E>> {
+fn visit_dir<E>(root: &Path, limits: &Limits, visitor: &mut Visitor<'_, E>) -> Result<Summary, VisitError<E>> {
     let mut walker = Walker::new(limits, SourceKind::Directory);
     // A stack of items still to visit, kept so that popping yields them in path order: this is a
     // depth-first walk with sorted siblings, without recursion (no stack overflow on deep trees).
@@ -720,10 +637,8 @@ fn visit_dir<E>(
             list_dir(&item.fs_path, &item.entry, &mut walker, &mut pending)?;
             continue;
         }
-        let mut file = File::open(&item.fs_path).map_err(|source| ArchiveError::Io {
-            what: format!("{:?}", item.entry),
-            source,
-        })?;
+        let mut file = File::open(&item.fs_path)
+            .map_err(|source| ArchiveError::Io { what: format!("{:?}", item.entry), source })?;
         let body = walker.read_body(&mut file, &item.entry)?;
         walker.deliver(&item.path, &body, visitor)?;
     }
@@ -737,29 +652,15 @@ fn list_dir(
     pending: &mut Vec<DiskItem>,
 ) -> Result<(), ArchiveError> {
     let what = || {
-        if prefix.is_empty() {
-            format!("{:?}", dir.display().to_string())
-        } else {
-            format!("{prefix:?}")
-        }
+        if prefix.is_empty() { format!("{:?}", dir.display().to_string()) } else { format!("{prefix:?}") }
     };
-    let listing = fs::read_dir(dir).map_err(|source| ArchiveError::Io {
-        what: what(),
-        source,
-    })?;
+    let listing = fs::read_dir(dir).map_err(|source| ArchiveError::Io { what: what(), source })?;
     let mut children = Vec::new();
     for dirent in listing {
-        let dirent = dirent.map_err(|source| ArchiveError::Io {
-            what: what(),
-            source,
-        })?;
+        let dirent = dirent.map_err(|source| ArchiveError::Io { what: what(), source })?;
         let os_name = dirent.file_name();
         let shown = os_name.to_string_lossy();
-        let entry = if prefix.is_empty() {
-            shown.into_owned()
-        } else {
-            format!("{prefix}/{shown}")
-        };
+        let entry = if prefix.is_empty() { shown.into_owned() } else { format!("{prefix}/{shown}") };
         // Counted while listing, so a directory with millions of files is cut off at the limit
         // instead of being collected first.
         walker.count_entry(&entry)?;
@@ -768,40 +669,23 @@ fn list_dir(
         }
         // `DirEntry::file_type` does not follow symlinks (like `symlink_metadata`): a link is
         // reported as a link, whatever it points to.
-        let file_type = dirent.file_type().map_err(|source| ArchiveError::Io {
-            what: format!("{entry:?}"),
-            source,
-        })?;
+        let file_type = dirent.file_type().map_err(|source| ArchiveError::Io { what: format!("{entry:?}"), source })?;
         let is_dir = if file_type.is_symlink() {
-            return Err(ArchiveError::Link {
-                entry,
-                kind: LinkKind::Symbolic,
-            });
+            return Err(ArchiveError::Link { entry, kind: LinkKind::Symbolic });
         } else if file_type.is_dir() {
             true
         } else if file_type.is_file() {
             false
         } else {
-            return Err(ArchiveError::SpecialFile {
-                entry,
-                kind: special_kind(&file_type).to_owned(),
-            });
+            return Err(ArchiveError::SpecialFile { entry, kind: special_kind(&file_type).to_owned() });
         };
         // The same name rules as for archives: a file named `..\x` or `a\b.json` on disk would
         // otherwise mean something different here than in a zip made from this folder.
         let Some(path) = walker.claim(entry.as_bytes(), &entry, is_dir)? else {
             // Only a name like `x\..` gets here; skipping it would silently drop a folder.
-            return Err(ArchiveError::InvalidName {
-                entry,
-                reason: "it resolves to the top folder itself",
-            });
+            return Err(ArchiveError::InvalidName { entry, reason: "it resolves to the top folder itself" });
         };
-        children.push(DiskItem {
-            fs_path: dirent.path(),
-            entry,
-            path,
-            is_dir,
-        });
+        children.push(DiskItem { fs_path: dirent.path(), entry, path, is_dir });
     }
     // Descending, so that popping from the stack yields ascending order.
     children.sort_by(|a, b| b.path.cmp(&a.path));
@@ -859,30 +743,18 @@ fn zip_type(mode: Option<u32>, name: &[u8]) -> ZipType {
     }
 }
 
-fn visit_zip<E>(
-    file: &File,
-    limits: &Limits,
-    visitor: &mut Visitor<'_, E>,
-) -> Result<Summary, VisitError<E>> {
+fn visit_zip<E>(file: &File, limits: &Limits, visitor: &mut Visitor<'_, E>) -> Result<Summary, VisitError<E>> {
     let kind = SourceKind::Zip;
     let mut walker = Walker::new(limits, kind);
-    let mut archive =
-        zip::ZipArchive::new(BufReader::new(file)).map_err(|e| corrupt(kind, None, e))?;
-    check_central_directory(
-        file,
-        archive.central_directory_start(),
-        archive.len() as u64,
-        limits,
-    )?;
+    let mut archive = zip::ZipArchive::new(BufReader::new(file)).map_err(|e| corrupt(kind, None, e))?;
+    check_central_directory(file, archive.central_directory_start(), archive.len() as u64, limits)?;
 
     for index in 0..archive.len() {
         // Metadata first, from a raw (not decompressing) handle: nothing is decrypted or
         // decompressed for an entry that is going to be refused anyway.
         let (entry, path) = {
             let stored_name = archive.name_for_index(index).map(str::to_owned);
-            let meta = archive
-                .by_index_raw(index)
-                .map_err(|e| corrupt(kind, stored_name.as_deref(), e))?;
+            let meta = archive.by_index_raw(index).map_err(|e| corrupt(kind, stored_name.as_deref(), e))?;
             // The raw bytes, not `name()`: zip decodes names without the UTF-8 flag as CP437,
             // which would turn undecodable bytes into plausible-looking text.
             let raw = meta.name_raw().to_vec();
@@ -892,18 +764,10 @@ fn visit_zip<E>(
                 ZipType::Dir => true,
                 ZipType::File => false,
                 ZipType::Link => {
-                    return Err(ArchiveError::Link {
-                        entry,
-                        kind: LinkKind::Symbolic,
-                    }
-                    .into());
+                    return Err(ArchiveError::Link { entry, kind: LinkKind::Symbolic }.into());
                 }
                 ZipType::Special(what) => {
-                    return Err(ArchiveError::SpecialFile {
-                        entry,
-                        kind: what.to_owned(),
-                    }
-                    .into());
+                    return Err(ArchiveError::SpecialFile { entry, kind: what.to_owned() }.into());
                 }
             };
             if !is_dir {
@@ -911,14 +775,8 @@ fn visit_zip<E>(
                     return Err(ArchiveError::Encrypted { entry }.into());
                 }
                 let method = meta.compression();
-                if method != zip::CompressionMethod::Stored
-                    && method != zip::CompressionMethod::DEFLATE
-                {
-                    return Err(ArchiveError::UnsupportedCompression {
-                        entry,
-                        method: method_name(method),
-                    }
-                    .into());
+                if method != zip::CompressionMethod::Stored && method != zip::CompressionMethod::DEFLATE {
+                    return Err(ArchiveError::UnsupportedCompression { entry, method: method_name(method) }.into());
                 }
             }
             match walker.claim(&raw, &entry, is_dir)? {
@@ -926,9 +784,7 @@ fn visit_zip<E>(
                 _ => continue,
             }
         };
-        let mut reader = archive
-            .by_index(index)
-            .map_err(|e| corrupt(kind, Some(&entry), e))?;
+        let mut reader = archive.by_index(index).map_err(|e| corrupt(kind, Some(&entry), e))?;
         let body = walker.read_body(&mut reader, &entry)?;
         drop(reader);
         walker.deliver(&path, &body, visitor)?;
@@ -959,20 +815,12 @@ fn method_name(method: zip::CompressionMethod) -> String {
 /// silently replaces the first and `len()` undercounts. To see every entry the archive really
 /// lists, walk the central directory records ourselves. The first pass only counts (and enforces
 /// `max_entries` before anything is read); names are collected only if the counts disagree.
-fn check_central_directory(
-    file: &File,
-    start: u64,
-    listed: u64,
-    limits: &Limits,
-) -> Result<(), ArchiveError> {
+fn check_central_directory(file: &File, start: u64, listed: u64, limits: &Limits) -> Result<(), ArchiveError> {
     let mut count = 0u64;
     walk_central_directory(file, start, limits.max_entries, &mut |raw| {
         count += 1;
         if count > limits.max_entries {
-            return Err(ArchiveError::TooManyEntries {
-                entry: lossy(raw),
-                limit: limits.max_entries,
-            });
+            return Err(ArchiveError::TooManyEntries { entry: lossy(raw), limit: limits.max_entries });
         }
         Ok(())
     })?;
@@ -989,11 +837,7 @@ fn check_central_directory(
             .ok()
             .and_then(|name| normalise(name).ok())
             .map_or_else(|| entry.clone(), |path| path.to_string());
-        Err(ArchiveError::DuplicatePath {
-            first: entry.clone(),
-            entry,
-            path,
-        })
+        Err(ArchiveError::DuplicatePath { first: entry.clone(), entry, path })
     })?;
     // Different raw names that zip still merged: Unicode path extra fields or undecodable bytes
     // that decode to the same text. Either way the archive reads differently in different tools.
@@ -1015,20 +859,12 @@ fn walk_central_directory(
     max_entries: u64,
     each: &mut dyn FnMut(&[u8]) -> Result<(), ArchiveError>,
 ) -> Result<(), ArchiveError> {
-    let broken = |e: io::Error| {
-        corrupt(
-            SourceKind::Zip,
-            None,
-            format_args!("central directory: {e}"),
-        )
-    };
+    let broken = |e: io::Error| corrupt(SourceKind::Zip, None, format_args!("central directory: {e}"));
     let mut reader = BufReader::new(file);
     reader.seek(SeekFrom::Start(start)).map_err(broken)?;
     for _ in 0..=max_entries {
         let mut signature = [0u8; 4];
-        if read_prefix(&mut reader, &mut signature).map_err(broken)? < 4
-            || signature != *b"PK\x01\x02"
-        {
+        if read_prefix(&mut reader, &mut signature).map_err(broken)? < 4 || signature != *b"PK\x01\x02" {
             // The records end where the zip64 or classic end-of-directory record begins.
             return Ok(());
         }
@@ -1039,9 +875,7 @@ fn walk_central_directory(
         let (name_len, extra_len, comment_len) = (field(28), field(30), field(32));
         let mut name = vec![0u8; name_len];
         reader.read_exact(&mut name).map_err(broken)?;
-        reader
-            .seek_relative((extra_len + comment_len) as i64)
-            .map_err(broken)?;
+        reader.seek_relative((extra_len + comment_len) as i64).map_err(broken)?;
         each(&name)?;
     }
     Ok(())
@@ -1071,18 +905,10 @@ fn visit_tar_gz<R: Read, E>(
     // the end of the gzip stream verifies its checksum and length, so a damaged or truncated
     // upload is refused rather than half-accepted; the cap keeps a bomb hidden after the marker
     // from costing anything.
-    let trailing = io::copy(
-        &mut (&mut rest).take(MAX_TRAILING_BYTES + 1),
-        &mut io::sink(),
-    )
-    .map_err(|e| corrupt(kind, None, e))?;
+    let trailing =
+        io::copy(&mut (&mut rest).take(MAX_TRAILING_BYTES + 1), &mut io::sink()).map_err(|e| corrupt(kind, None, e))?;
     if trailing > MAX_TRAILING_BYTES {
-        return Err(corrupt(
-            kind,
-            None,
-            "more than 1 MiB of data follows the end of the tar archive",
-        )
-        .into());
+        return Err(corrupt(kind, None, "more than 1 MiB of data follows the end of the tar archive").into());
     }
     Ok(summary)
 }
@@ -1099,10 +925,7 @@ fn visit_tar<R: Read, E>(
     let mut walker = Walker::new(limits, kind);
     let mut archive = tar::Archive::new(reader);
     {
-        let entries = archive
-            .entries()
-            .map_err(|e| corrupt(kind, None, e))?
-            .raw(true);
+        let entries = archive.entries().map_err(|e| corrupt(kind, None, e))?.raw(true);
         let mut long_name: Option<Vec<u8>> = None;
         let mut long_link = false;
         let mut pax: Option<Vec<u8>> = None;
@@ -1126,23 +949,13 @@ fn visit_tar<R: Read, E>(
                     continue;
                 }
                 tar::EntryType::GNULongLink => {
-                    return Err(corrupt(
-                        kind,
-                        None,
-                        "two long link names describe the same member",
-                    )
-                    .into());
+                    return Err(corrupt(kind, None, "two long link names describe the same member").into());
                 }
                 _ => None,
             };
             if let Some(slot) = pending_extension {
                 if slot.is_some() {
-                    return Err(corrupt(
-                        kind,
-                        None,
-                        "two extended headers of one kind describe the same member",
-                    )
-                    .into());
+                    return Err(corrupt(kind, None, "two extended headers of one kind describe the same member").into());
                 }
                 *slot = Some(read_metadata(&mut member, kind)?);
                 continue;
@@ -1165,25 +978,13 @@ fn visit_tar<R: Read, E>(
                 tar::EntryType::Regular | tar::EntryType::Continuous => is_dir_name(&raw),
                 tar::EntryType::Directory => true,
                 tar::EntryType::Symlink => {
-                    return Err(ArchiveError::Link {
-                        entry,
-                        kind: LinkKind::Symbolic,
-                    }
-                    .into());
+                    return Err(ArchiveError::Link { entry, kind: LinkKind::Symbolic }.into());
                 }
                 tar::EntryType::Link => {
-                    return Err(ArchiveError::Link {
-                        entry,
-                        kind: LinkKind::Hard,
-                    }
-                    .into());
+                    return Err(ArchiveError::Link { entry, kind: LinkKind::Hard }.into());
                 }
                 other => {
-                    return Err(ArchiveError::SpecialFile {
-                        entry,
-                        kind: tar_type_name(other),
-                    }
-                    .into());
+                    return Err(ArchiveError::SpecialFile { entry, kind: tar_type_name(other) }.into());
                 }
             };
             let Some(path) = walker.claim(&raw, &entry, is_dir)? else {
@@ -1192,15 +993,11 @@ fn visit_tar<R: Read, E>(
             if is_dir {
                 // Directories have no data, but a header can claim some; the tar crate would
                 // decompress all of it to skip it, so read it here, within a cap.
-                let data = read_at_most(&mut member, MAX_METADATA_BYTES)
-                    .map_err(|e| corrupt(kind, Some(&entry), e))?;
+                let data = read_at_most(&mut member, MAX_METADATA_BYTES).map_err(|e| corrupt(kind, Some(&entry), e))?;
                 if data.len() as u64 > MAX_METADATA_BYTES {
-                    return Err(corrupt(
-                        kind,
-                        Some(&entry),
-                        "this directory entry carries more than 1 MiB of data",
-                    )
-                    .into());
+                    return Err(
+                        corrupt(kind, Some(&entry), "this directory entry carries more than 1 MiB of data").into()
+                    );
                 }
                 continue;
             }
@@ -1209,38 +1006,21 @@ fn visit_tar<R: Read, E>(
             // The tar crate hands out short data when the archive ends mid-file. The declared
             // size is only used here, to notice that; limits were checked on real bytes above.
             if (body.len() as u64) < declared {
-                return Err(corrupt(
-                    kind,
-                    Some(&entry),
-                    "the archive ends in the middle of this file",
-                )
-                .into());
+                return Err(corrupt(kind, Some(&entry), "the archive ends in the middle of this file").into());
             }
             walker.deliver(&path, &body, visitor)?;
         }
         if long_name.is_some() || long_link || pax.is_some() {
-            return Err(corrupt(
-                kind,
-                None,
-                "the archive ends with an extended header but no member after it",
-            )
-            .into());
+            return Err(corrupt(kind, None, "the archive ends with an extended header but no member after it").into());
         }
     }
     Ok((walker.summary(), archive.into_inner()))
 }
 
-fn read_metadata<R: Read>(
-    member: &mut tar::Entry<'_, R>,
-    kind: SourceKind,
-) -> Result<Vec<u8>, ArchiveError> {
+fn read_metadata<R: Read>(member: &mut tar::Entry<'_, R>, kind: SourceKind) -> Result<Vec<u8>, ArchiveError> {
     let data = read_at_most(member, MAX_METADATA_BYTES).map_err(|e| corrupt(kind, None, e))?;
     if data.len() as u64 > MAX_METADATA_BYTES {
-        return Err(corrupt(
-            kind,
-            None,
-            "an extended header (long name or PAX record) is larger than 1 MiB",
-        ));
+        return Err(corrupt(kind, None, "an extended header (long name or PAX record) is larger than 1 MiB"));
     }
     Ok(data)
 }
@@ -1265,9 +1045,7 @@ fn tar_name<R: Read>(
                 b"size" => {
                     let size = record.value().ok().and_then(|v| v.parse::<u64>().ok());
                     if size != Some(member.size()) {
-                        return Err(broken(
-                            "its PAX header declares a different size than its tar header",
-                        ));
+                        return Err(broken("its PAX header declares a different size than its tar header"));
                     }
                 }
                 key if key.starts_with(b"GNU.sparse.") => {
@@ -1299,10 +1077,7 @@ fn tar_type_name(entry_type: tar::EntryType) -> String {
         tar::EntryType::Block => "block device".to_owned(),
         tar::EntryType::Fifo => "FIFO (named pipe)".to_owned(),
         tar::EntryType::GNUSparse => "sparse file (tar --sparse)".to_owned(),
-        other => format!(
-            "tar member of unsupported type {}",
-            sanitize(format!("{:?}", other.as_byte() as char))
-        ),
+        other => format!("tar member of unsupported type {}", sanitize(format!("{:?}", other.as_byte() as char))),
     }
 }
 
@@ -1350,14 +1125,8 @@ mod tests {
         match collect(path, limits) {
             Err(VisitError::Archive(e)) => {
                 let message = e.to_string();
-                assert!(
-                    !message.contains(SECRET),
-                    "message leaks file content: {message}"
-                );
-                assert!(
-                    !message.contains('\n'),
-                    "message has a raw line break: {message}"
-                );
+                assert!(!message.contains(SECRET), "message leaks file content: {message}");
+                assert!(!message.contains('\n'), "message has a raw line break: {message}");
                 e
             }
             Err(VisitError::Visitor(never)) => match never {},
@@ -1372,10 +1141,7 @@ mod tests {
     /// The message quotes the entry as stored in the archive.
     fn assert_names(error: &ArchiveError, entry: &str) {
         let message = error.to_string();
-        assert!(
-            message.contains(&format!("{entry:?}")),
-            "{entry:?} not named in: {message}"
-        );
+        assert!(message.contains(&format!("{entry:?}")), "{entry:?} not named in: {message}");
     }
 
     fn put(dir: &TempDir, name: &str, bytes: &[u8]) -> PathBuf {
@@ -1421,9 +1187,7 @@ mod tests {
             let mut header = tar::Header::new_gnu();
             header.set_mode(0o644);
             header.set_size(bytes.len() as u64);
-            builder
-                .append_data(&mut header, name, bytes.as_slice())
-                .unwrap();
+            builder.append_data(&mut header, name, bytes.as_slice()).unwrap();
         }
         builder.into_inner().unwrap()
     }
@@ -1436,12 +1200,7 @@ mod tests {
 
     /// A tar member written verbatim: `set_path` refuses hostile names, which is exactly what we
     /// need to produce here.
-    fn raw_member(
-        builder: &mut tar::Builder<Vec<u8>>,
-        name: &[u8],
-        entry_type: EntryType,
-        data: &[u8],
-    ) {
+    fn raw_member(builder: &mut tar::Builder<Vec<u8>>, name: &[u8], entry_type: EntryType, data: &[u8]) {
         let mut header = tar::Header::new_ustar();
         header.as_old_mut().name[..name.len()].copy_from_slice(name);
         header.set_entry_type(entry_type);
@@ -1486,8 +1245,7 @@ mod tests {
         (0..bytes.len() - 46)
             .find(|&i| {
                 let name_len = u16::from_le_bytes([bytes[i + 28], bytes[i + 29]]) as usize;
-                &bytes[i..i + 4] == b"PK\x01\x02"
-                    && bytes.get(i + 46..i + 46 + name_len) == Some(name)
+                &bytes[i..i + 4] == b"PK\x01\x02" && bytes.get(i + 46..i + 46 + name_len) == Some(name)
             })
             .expect("central directory record")
     }
@@ -1532,11 +1290,7 @@ mod tests {
         assert_eq!(from_dir.kind, SourceKind::Directory);
         assert_eq!((from_dir.entries, from_dir.files), (5, 3));
 
-        for (path, kind) in [
-            (zip, SourceKind::Zip),
-            (tgz, SourceKind::TarGz),
-            (tar, SourceKind::Tar),
-        ] {
+        for (path, kind) in [(zip, SourceKind::Zip), (tgz, SourceKind::TarGz), (tar, SourceKind::Tar)] {
             let (summary, visited) = accepted(&path);
             assert_eq!(visited, expected, "{kind}");
             assert_eq!(summary, Summary { kind, ..from_dir });
@@ -1554,18 +1308,12 @@ mod tests {
     #[test]
     fn archives_keep_their_own_order() {
         let dir = tempfile::tempdir().unwrap();
-        let files = vec![
-            ("z.json".to_string(), body("z")),
-            ("a.json".to_string(), body("a")),
-        ];
+        let files = vec![("z.json".to_string(), body("z")), ("a.json".to_string(), body("a"))];
         let zip = put(&dir, "r.zip", &zip_bytes(&[], &files));
         let tar = put(&dir, "r.tar", &tar_bytes(&[], &files));
         for path in [zip, tar] {
             let (_, visited) = accepted(&path);
-            assert_eq!(
-                visited.iter().map(|(p, _)| p.as_str()).collect::<Vec<_>>(),
-                ["z.json", "a.json"]
-            );
+            assert_eq!(visited.iter().map(|(p, _)| p.as_str()).collect::<Vec<_>>(), ["z.json", "a.json"]);
         }
     }
 
@@ -1594,10 +1342,7 @@ mod tests {
             (b"a/x/../c.json", EntryType::Regular, b"{}"),
         ]);
         let (summary, visited) = accepted(&put(&dir, "r.tar", &tar));
-        assert_eq!(
-            visited.iter().map(|(p, _)| p.as_str()).collect::<Vec<_>>(),
-            ["a/b.json", "a/c.json"]
-        );
+        assert_eq!(visited.iter().map(|(p, _)| p.as_str()).collect::<Vec<_>>(), ["a/b.json", "a/c.json"]);
         assert_eq!((summary.entries, summary.files), (3, 2));
     }
 
@@ -1618,12 +1363,7 @@ mod tests {
         assert_eq!(accepted(&put(&dir, "gnu.tar", &gnu)).1[0].0, long);
 
         let mut builder = tar::Builder::new(Vec::new());
-        raw_member(
-            &mut builder,
-            b"PaxHeaders/short",
-            EntryType::XHeader,
-            &pax_record("path", &long),
-        );
+        raw_member(&mut builder, b"PaxHeaders/short", EntryType::XHeader, &pax_record("path", &long));
         raw_member(&mut builder, b"short", EntryType::Regular, b"{}");
         let pax = builder.into_inner().unwrap();
         assert_eq!(accepted(&put(&dir, "pax.tar", &pax)).1[0].0, long);
@@ -1644,15 +1384,7 @@ mod tests {
         for (path, kind) in sources {
             let (summary, visited) = accepted(&path);
             assert!(visited.is_empty());
-            assert_eq!(
-                summary,
-                Summary {
-                    kind,
-                    entries: 0,
-                    files: 0,
-                    total_bytes: 0
-                }
-            );
+            assert_eq!(summary, Summary { kind, entries: 0, files: 0, total_bytes: 0 });
         }
     }
 
@@ -1663,14 +1395,8 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let tar = tar_bytes(&[], &tree_files());
         let cases = [
-            (
-                put(&dir, "really-a-zip.tar.gz", &zip_bytes(&[], &tree_files())),
-                SourceKind::Zip,
-            ),
-            (
-                put(&dir, "really-a-tgz.zip", &gzip(&tar)),
-                SourceKind::TarGz,
-            ),
+            (put(&dir, "really-a-zip.tar.gz", &zip_bytes(&[], &tree_files())), SourceKind::Zip),
+            (put(&dir, "really-a-tgz.zip", &gzip(&tar)), SourceKind::TarGz),
             (put(&dir, "really-a-tar.json", &tar), SourceKind::Tar),
         ];
         for (path, kind) in cases {
@@ -1682,22 +1408,13 @@ mod tests {
     fn non_archives_are_refused() {
         let dir = tempfile::tempdir().unwrap();
         for (name, bytes) in [
-            (
-                "results.zip",
-                format!("{{\"note\": \"{SECRET}\"}}").into_bytes(),
-            ),
+            ("results.zip", format!("{{\"note\": \"{SECRET}\"}}").into_bytes()),
             ("empty.tar.gz", Vec::new()),
-            (
-                "json.gz",
-                gzip(format!("{{\"note\": \"{SECRET}\"}}").as_bytes()),
-            ),
+            ("json.gz", gzip(format!("{{\"note\": \"{SECRET}\"}}").as_bytes())),
             ("short.tar", vec![0u8; 100]),
         ] {
             let error = refused(&put(&dir, name, &bytes));
-            assert!(
-                matches!(error, ArchiveError::UnrecognizedFormat { .. }),
-                "{name}: {error}"
-            );
+            assert!(matches!(error, ArchiveError::UnrecognizedFormat { .. }), "{name}: {error}");
             assert!(error.to_string().contains(".zip, .tar.gz"));
         }
     }
@@ -1718,27 +1435,19 @@ mod tests {
         ];
         for (name, bytes) in cases {
             let error = refused(&put(&dir, name, &bytes));
-            assert!(
-                matches!(error, ArchiveError::Corrupt { .. }),
-                "{name}: {error}"
-            );
+            assert!(matches!(error, ArchiveError::Corrupt { .. }), "{name}: {error}");
         }
         let error = refused(&put(&dir, "t.tar", &tar[..cut_in_file]));
         assert_names(&error, "e.json");
 
         // A flipped byte in a stored file's data fails the CRC check; the entry is named.
         let mut writer = zip::ZipWriter::new(Cursor::new(Vec::new()));
-        writer
-            .start_file("a/b.json", SimpleFileOptions::default())
-            .unwrap();
+        writer.start_file("a/b.json", SimpleFileOptions::default()).unwrap();
         writer.write_all(&body("b")).unwrap();
         let mut stored = writer.finish().unwrap().into_inner();
         patch_all(&mut stored, b"never-log", b"NEVER-log");
         let error = refused(&put(&dir, "crc.zip", &stored));
-        assert!(
-            matches!(error, ArchiveError::Corrupt { entry: Some(_), .. }),
-            "{error}"
-        );
+        assert!(matches!(error, ArchiveError::Corrupt { entry: Some(_), .. }), "{error}");
         assert_names(&error, "a/b.json");
     }
 
@@ -1752,10 +1461,7 @@ mod tests {
             let tar = raw_tar(&[(name.as_bytes(), EntryType::Regular, b"{}")]);
             for path in [put(&dir, "a.zip", &zip), put(&dir, "a.tar", &tar)] {
                 let error = refused(&path);
-                assert!(
-                    matches!(error, ArchiveError::AbsolutePath { .. }),
-                    "{name}: {error}"
-                );
+                assert!(matches!(error, ArchiveError::AbsolutePath { .. }), "{name}: {error}");
                 assert_names(&error, name);
             }
         }
@@ -1764,20 +1470,12 @@ mod tests {
     #[test]
     fn parent_components_that_escape_are_refused() {
         let dir = tempfile::tempdir().unwrap();
-        for name in [
-            "../x.json",
-            "a/../../x.json",
-            "..\\x.json",
-            "a\\..\\..\\x.json",
-        ] {
+        for name in ["../x.json", "a/../../x.json", "..\\x.json", "a\\..\\..\\x.json"] {
             let zip = zip_bytes(&[], &[(name.to_string(), body(name))]);
             let tar = raw_tar(&[(name.as_bytes(), EntryType::Regular, b"{}")]);
             for path in [put(&dir, "a.zip", &zip), put(&dir, "a.tar", &tar)] {
                 let error = refused(&path);
-                assert!(
-                    matches!(error, ArchiveError::PathTraversal { .. }),
-                    "{name}: {error}"
-                );
+                assert!(matches!(error, ArchiveError::PathTraversal { .. }), "{name}: {error}");
                 assert_names(&error, name);
             }
         }
@@ -1801,12 +1499,7 @@ mod tests {
     fn non_utf8_names_on_disk_are_refused() {
         use std::os::unix::ffi::OsStrExt;
         let dir = tempfile::tempdir().unwrap();
-        fs::write(
-            dir.path()
-                .join(std::ffi::OsStr::from_bytes(b"bad\xff.json")),
-            b"{}",
-        )
-        .unwrap();
+        fs::write(dir.path().join(std::ffi::OsStr::from_bytes(b"bad\xff.json")), b"{}").unwrap();
         let error = refused(dir.path());
         assert!(matches!(error, ArchiveError::NonUtf8Name { .. }), "{error}");
         assert_names(&error, "bad\u{FFFD}.json");
@@ -1830,66 +1523,27 @@ mod tests {
     fn duplicate_paths_are_refused() {
         let dir = tempfile::tempdir().unwrap();
         // zip 2.x silently merges entries with equal names, so this one needs the raw walk.
-        let mut exact = zip_bytes(
-            &[],
-            &[
-                ("a/b.json".to_string(), body("1")),
-                ("a/x.json".to_string(), body("2")),
-            ],
-        );
+        let mut exact = zip_bytes(&[], &[("a/b.json".to_string(), body("1")), ("a/x.json".to_string(), body("2"))]);
         patch_all(&mut exact, b"a/x.json", b"a/b.json");
         let zips = [
             exact,
-            zip_bytes(
-                &[],
-                &[
-                    ("a/b.json".to_string(), body("1")),
-                    ("./a/b.json".to_string(), body("2")),
-                ],
-            ),
-            zip_bytes(
-                &[],
-                &[
-                    ("a/b.json".to_string(), body("1")),
-                    ("a//b.json".to_string(), body("2")),
-                ],
-            ),
-            zip_bytes(
-                &[],
-                &[
-                    ("a/b.json".to_string(), body("1")),
-                    ("a\\b.json".to_string(), body("2")),
-                ],
-            ),
+            zip_bytes(&[], &[("a/b.json".to_string(), body("1")), ("./a/b.json".to_string(), body("2"))]),
+            zip_bytes(&[], &[("a/b.json".to_string(), body("1")), ("a//b.json".to_string(), body("2"))]),
+            zip_bytes(&[], &[("a/b.json".to_string(), body("1")), ("a\\b.json".to_string(), body("2"))]),
         ];
         for (i, zip) in zips.iter().enumerate() {
             let error = refused(&put(&dir, "d.zip", zip));
-            assert!(
-                matches!(error, ArchiveError::DuplicatePath { .. }),
-                "case {i}: {error}"
-            );
+            assert!(matches!(error, ArchiveError::DuplicatePath { .. }), "case {i}: {error}");
             assert_names(&error, "a/b.json");
         }
         let tars = [
-            raw_tar(&[
-                (b"a/b.json", EntryType::Regular, b"1"),
-                (b"a/b.json", EntryType::Regular, b"2"),
-            ]),
-            raw_tar(&[
-                (b"a/b.json", EntryType::Regular, b"1"),
-                (b"./a/b.json", EntryType::Regular, b"2"),
-            ]),
-            raw_tar(&[
-                (b"a", EntryType::Directory, b""),
-                (b"a", EntryType::Regular, b"2"),
-            ]),
+            raw_tar(&[(b"a/b.json", EntryType::Regular, b"1"), (b"a/b.json", EntryType::Regular, b"2")]),
+            raw_tar(&[(b"a/b.json", EntryType::Regular, b"1"), (b"./a/b.json", EntryType::Regular, b"2")]),
+            raw_tar(&[(b"a", EntryType::Directory, b""), (b"a", EntryType::Regular, b"2")]),
         ];
         for (i, tar) in tars.iter().enumerate() {
             let error = refused(&put(&dir, "d.tar", tar));
-            assert!(
-                matches!(error, ArchiveError::DuplicatePath { .. }),
-                "case {i}: {error}"
-            );
+            assert!(matches!(error, ArchiveError::DuplicatePath { .. }), "case {i}: {error}");
         }
         let error = refused(&put(&dir, "d.tar", &tars[1]));
         assert_names(&error, "./a/b.json");
@@ -1901,23 +1555,15 @@ mod tests {
     #[test]
     fn tar_links_and_special_files_are_refused() {
         let dir = tempfile::tempdir().unwrap();
-        for (entry_type, link) in [
-            (EntryType::Symlink, LinkKind::Symbolic),
-            (EntryType::Link, LinkKind::Hard),
-        ] {
+        for (entry_type, link) in [(EntryType::Symlink, LinkKind::Symbolic), (EntryType::Link, LinkKind::Hard)] {
             let mut builder = tar::Builder::new(Vec::new());
             let mut header = tar::Header::new_gnu();
             header.set_entry_type(entry_type);
             header.set_size(0);
             header.set_link_name("../../etc/passwd").unwrap();
-            builder
-                .append_data(&mut header, "a/link.json", io::empty())
-                .unwrap();
+            builder.append_data(&mut header, "a/link.json", io::empty()).unwrap();
             let error = refused(&put(&dir, "l.tar", &builder.into_inner().unwrap()));
-            assert!(
-                matches!(error, ArchiveError::Link { kind, .. } if kind == link),
-                "{error}"
-            );
+            assert!(matches!(error, ArchiveError::Link { kind, .. } if kind == link), "{error}");
             assert_names(&error, "a/link.json");
         }
         for (entry_type, kind) in [
@@ -1939,25 +1585,10 @@ mod tests {
     fn zip_links_and_special_files_are_refused() {
         let dir = tempfile::tempdir().unwrap();
         let mut writer = zip::ZipWriter::new(Cursor::new(Vec::new()));
-        writer
-            .add_symlink(
-                "a/link.json",
-                "../../etc/passwd",
-                SimpleFileOptions::default(),
-            )
-            .unwrap();
+        writer.add_symlink("a/link.json", "../../etc/passwd", SimpleFileOptions::default()).unwrap();
         let zip = writer.finish().unwrap().into_inner();
         let error = refused(&put(&dir, "l.zip", &zip));
-        assert!(
-            matches!(
-                error,
-                ArchiveError::Link {
-                    kind: LinkKind::Symbolic,
-                    ..
-                }
-            ),
-            "{error}"
-        );
+        assert!(matches!(error, ArchiveError::Link { kind: LinkKind::Symbolic, .. }), "{error}");
         assert_names(&error, "a/link.json");
 
         // A FIFO, as a Unix zip tool would record it in the external attributes.
@@ -1974,12 +1605,7 @@ mod tests {
     fn tar_global_headers_are_counted_but_not_visited() {
         let dir = tempfile::tempdir().unwrap();
         let mut builder = tar::Builder::new(Vec::new());
-        raw_member(
-            &mut builder,
-            b"pax_global_header",
-            EntryType::XGlobalHeader,
-            &pax_record("comment", "abc"),
-        );
+        raw_member(&mut builder, b"pax_global_header", EntryType::XGlobalHeader, &pax_record("comment", "abc"));
         raw_member(&mut builder, b"x.json", EntryType::Regular, b"{}");
         let (summary, visited) = accepted(&put(&dir, "git.tar", &builder.into_inner().unwrap()));
         assert_eq!((summary.entries, summary.files, visited.len()), (2, 1, 1));
@@ -1993,16 +1619,7 @@ mod tests {
         write_tree(&root, &tree_files());
         std::os::unix::fs::symlink("../e.json", root.join("a/link.json")).unwrap();
         let error = refused(&root);
-        assert!(
-            matches!(
-                error,
-                ArchiveError::Link {
-                    kind: LinkKind::Symbolic,
-                    ..
-                }
-            ),
-            "{error}"
-        );
+        assert!(matches!(error, ArchiveError::Link { kind: LinkKind::Symbolic, .. }), "{error}");
         assert_names(&error, "a/link.json");
 
         let root = dir.path().join("s");
@@ -2041,10 +1658,7 @@ mod tests {
         let at = cd_record(&zip, b"a/b.json");
         zip[at + 10..at + 12].copy_from_slice(&12u16.to_le_bytes()); // bzip2
         let error = refused(&put(&dir, "c.zip", &zip));
-        assert!(
-            matches!(error, ArchiveError::UnsupportedCompression { .. }),
-            "{error}"
-        );
+        assert!(matches!(error, ArchiveError::UnsupportedCompression { .. }), "{error}");
         assert!(error.to_string().contains("bzip2"), "{error}");
         assert_names(&error, "a/b.json");
     }
@@ -2054,10 +1668,7 @@ mod tests {
     #[test]
     fn too_many_entries_counts_directories_and_stops_early() {
         let dir = tempfile::tempdir().unwrap();
-        let limits = Limits {
-            max_entries: 4,
-            ..Limits::default()
-        };
+        let limits = Limits { max_entries: 4, ..Limits::default() };
         let root = dir.path().join("r");
         write_tree(&root, &tree_files());
         let zip = put(&dir, "r.zip", &zip_bytes(&TREE_DIRS, &tree_files()));
@@ -2065,33 +1676,19 @@ mod tests {
         // 2 directories + 3 files = 5 entries, one over the limit.
         for path in [&root, &zip, &tgz] {
             let error = refused_with(path, &limits);
-            assert!(
-                matches!(error, ArchiveError::TooManyEntries { limit: 4, .. }),
-                "{error}"
-            );
+            assert!(matches!(error, ArchiveError::TooManyEntries { limit: 4, .. }), "{error}");
         }
         assert_names(&refused_with(&zip, &limits), "e.json");
 
         // A long tar stream: the visitor sees only what came before the limit.
-        let files: Vec<_> = (0..1000)
-            .map(|i| (format!("f{i}.json"), body("f")))
-            .collect();
+        let files: Vec<_> = (0..1000).map(|i| (format!("f{i}.json"), body("f"))).collect();
         let tar = put(&dir, "many.tar", &tar_bytes(&[], &files));
         let mut calls = 0;
-        let result = visit_path(
-            &tar,
-            &Limits {
-                max_entries: 3,
-                ..Limits::default()
-            },
-            |_: &EntryPath, _: &[u8]| {
-                calls += 1;
-                Ok::<(), Infallible>(())
-            },
-        );
-        let Err(VisitError::Archive(error)) = result else {
-            panic!("accepted")
-        };
+        let result = visit_path(&tar, &Limits { max_entries: 3, ..Limits::default() }, |_: &EntryPath, _: &[u8]| {
+            calls += 1;
+            Ok::<(), Infallible>(())
+        });
+        let Err(VisitError::Archive(error)) = result else { panic!("accepted") };
         assert_names(&error, "f3.json");
         assert_eq!(calls, 3);
     }
@@ -2100,19 +1697,11 @@ mod tests {
     fn zip_bomb_stops_at_the_entry_limit() {
         let dir = tempfile::tempdir().unwrap();
         let mut writer = zip::ZipWriter::new(Cursor::new(Vec::new()));
-        writer
-            .start_file("bomb.json", deflated().compression_level(Some(1)))
-            .unwrap();
+        writer.start_file("bomb.json", deflated().compression_level(Some(1))).unwrap();
         io::copy(&mut zeros(50 * MIB), &mut writer).unwrap();
         let bomb = writer.finish().unwrap().into_inner();
-        assert!(
-            bomb.len() < MIB as usize,
-            "the payload really is compressed"
-        );
-        let limits = Limits {
-            max_entry_bytes: MIB,
-            ..Limits::default()
-        };
+        assert!(bomb.len() < MIB as usize, "the payload really is compressed");
+        let limits = Limits { max_entry_bytes: MIB, ..Limits::default() };
 
         let error = refused_with(&put(&dir, "bomb.zip", &bomb), &limits);
         assert!(
@@ -2128,10 +1717,7 @@ mod tests {
         lying[at + 24..at + 28].copy_from_slice(&100u32.to_le_bytes());
         lying[22..26].copy_from_slice(&100u32.to_le_bytes()); // local header of the first entry
         let error = refused_with(&put(&dir, "lying.zip", &lying), &limits);
-        assert!(
-            matches!(error, ArchiveError::EntryTooLarge { read, .. } if read == MIB + 1),
-            "{error}"
-        );
+        assert!(matches!(error, ArchiveError::EntryTooLarge { read, .. } if read == MIB + 1), "{error}");
     }
 
     #[test]
@@ -2140,11 +1726,7 @@ mod tests {
         let mut zip = zip_bytes(&[], &[("a/b.json".to_string(), body("b"))]);
         let at = cd_record(&zip, b"a/b.json");
         zip[at + 24..at + 28].copy_from_slice(&0xFFFF_FFF0u32.to_le_bytes());
-        let limits = Limits {
-            max_entry_bytes: 1000,
-            max_total_bytes: 1000,
-            ..Limits::default()
-        };
+        let limits = Limits { max_entry_bytes: 1000, max_total_bytes: 1000, ..Limits::default() };
         let (_, visited) = collect(&put(&dir, "big-claim.zip", &zip), &limits).unwrap();
         assert_eq!(visited[0].1, body("b"));
     }
@@ -2152,50 +1734,26 @@ mod tests {
     #[test]
     fn tar_gz_bomb_stops_at_the_entry_limit() {
         let dir = tempfile::tempdir().unwrap();
-        let mut builder = tar::Builder::new(flate2::write::GzEncoder::new(
-            Vec::new(),
-            flate2::Compression::fast(),
-        ));
+        let mut builder = tar::Builder::new(flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast()));
         let mut header = tar::Header::new_gnu();
         header.set_size(50 * MIB);
         header.set_mode(0o644);
-        builder
-            .append_data(&mut header, "bomb.json", zeros(50 * MIB))
-            .unwrap();
+        builder.append_data(&mut header, "bomb.json", zeros(50 * MIB)).unwrap();
         let tgz = builder.into_inner().unwrap().finish().unwrap();
         let path = put(&dir, "bomb.tgz", &tgz);
-        let limits = Limits {
-            max_entry_bytes: MIB,
-            ..Limits::default()
-        };
+        let limits = Limits { max_entry_bytes: MIB, ..Limits::default() };
 
         let error = refused_with(&path, &limits);
-        assert!(
-            matches!(error, ArchiveError::EntryTooLarge { read, .. } if read == MIB + 1),
-            "{error}"
-        );
+        assert!(matches!(error, ArchiveError::EntryTooLarge { read, .. } if read == MIB + 1), "{error}");
         assert_names(&error, "bomb.json");
 
         // Of the ~230 KiB compressed stream (level 1 keeps the test fast), only one buffer fill
         // was consumed: decompression stopped at the limit instead of running to the end.
         let count = Rc::new(Cell::new(0));
-        let reader = Counting {
-            inner: File::open(&path).unwrap(),
-            count: count.clone(),
-        };
-        let result = visit_tar_gz(reader, &limits, &mut |_: &EntryPath, _: &[u8]| {
-            Ok::<(), Infallible>(())
-        });
-        assert!(matches!(
-            result,
-            Err(VisitError::Archive(ArchiveError::EntryTooLarge { .. }))
-        ));
-        assert!(
-            count.get() < tgz.len() as u64 / 2,
-            "read {} of {} compressed bytes",
-            count.get(),
-            tgz.len()
-        );
+        let reader = Counting { inner: File::open(&path).unwrap(), count: count.clone() };
+        let result = visit_tar_gz(reader, &limits, &mut |_: &EntryPath, _: &[u8]| Ok::<(), Infallible>(()));
+        assert!(matches!(result, Err(VisitError::Archive(ArchiveError::EntryTooLarge { .. }))));
+        assert!(count.get() < tgz.len() as u64 / 2, "read {} of {} compressed bytes", count.get(), tgz.len());
     }
 
     #[test]
@@ -2206,70 +1764,37 @@ mod tests {
         let mut header = tar::Header::new_gnu();
         header.set_size(20 * MIB);
         header.set_mode(0o644);
-        builder
-            .append_data(&mut header, "big.json", zeros(20 * MIB))
-            .unwrap();
+        builder.append_data(&mut header, "big.json", zeros(20 * MIB)).unwrap();
         builder.into_inner().unwrap();
 
         let count = Rc::new(Cell::new(0));
-        let reader = Counting {
-            inner: File::open(&path).unwrap(),
-            count: count.clone(),
-        };
-        let limits = Limits {
-            max_entry_bytes: MIB,
-            ..Limits::default()
-        };
-        let result = visit_tar(
-            BufReader::new(reader),
-            SourceKind::Tar,
-            &limits,
-            &mut |_: &EntryPath, _: &[u8]| Ok::<(), Infallible>(()),
-        );
-        let Err(VisitError::Archive(error)) = result else {
-            panic!("accepted")
-        };
-        assert!(
-            matches!(error, ArchiveError::EntryTooLarge { .. }),
-            "{error}"
-        );
-        assert!(
-            count.get() <= MIB + 128 * KIB,
-            "read {} bytes of a 20 MiB archive",
-            count.get()
-        );
+        let reader = Counting { inner: File::open(&path).unwrap(), count: count.clone() };
+        let limits = Limits { max_entry_bytes: MIB, ..Limits::default() };
+        let result = visit_tar(BufReader::new(reader), SourceKind::Tar, &limits, &mut |_: &EntryPath, _: &[u8]| {
+            Ok::<(), Infallible>(())
+        });
+        let Err(VisitError::Archive(error)) = result else { panic!("accepted") };
+        assert!(matches!(error, ArchiveError::EntryTooLarge { .. }), "{error}");
+        assert!(count.get() <= MIB + 128 * KIB, "read {} bytes of a 20 MiB archive", count.get());
     }
 
     #[test]
     fn total_size_limit_counts_real_bytes_across_entries() {
         let dir = tempfile::tempdir().unwrap();
-        let files: Vec<_> = (0..3)
-            .map(|i| (format!("f{i}.json"), vec![b' '; 400 * KIB as usize]))
-            .collect();
-        let limits = Limits {
-            max_total_bytes: MIB,
-            ..Limits::default()
-        };
+        let files: Vec<_> = (0..3).map(|i| (format!("f{i}.json"), vec![b' '; 400 * KIB as usize])).collect();
+        let limits = Limits { max_total_bytes: MIB, ..Limits::default() };
         let root = dir.path().join("r");
         write_tree(&root, &files);
-        let sources = [
-            root,
-            put(&dir, "t.zip", &zip_bytes(&[], &files)),
-            put(&dir, "t.tgz", &gzip(&tar_bytes(&[], &files))),
-        ];
+        let sources =
+            [root, put(&dir, "t.zip", &zip_bytes(&[], &files)), put(&dir, "t.tgz", &gzip(&tar_bytes(&[], &files)))];
         for path in sources {
             let mut visited = 0;
             let result = visit_path(&path, &limits, |_: &EntryPath, _: &[u8]| {
                 visited += 1;
                 Ok::<(), Infallible>(())
             });
-            let Err(VisitError::Archive(error)) = result else {
-                panic!("accepted")
-            };
-            assert!(
-                matches!(error, ArchiveError::TotalTooLarge { read, .. } if read == MIB + 1),
-                "{error}"
-            );
+            let Err(VisitError::Archive(error)) = result else { panic!("accepted") };
+            assert!(matches!(error, ArchiveError::TotalTooLarge { read, .. } if read == MIB + 1), "{error}");
             assert_names(&error, "f2.json");
             assert_eq!(visited, 2);
         }
@@ -2280,12 +1805,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let huge_name = vec![b'n'; 2 * MIB as usize];
         let mut builder = tar::Builder::new(Vec::new());
-        raw_member(
-            &mut builder,
-            b"././@LongLink",
-            EntryType::GNULongName,
-            &huge_name,
-        );
+        raw_member(&mut builder, b"././@LongLink", EntryType::GNULongName, &huge_name);
         raw_member(&mut builder, b"x.json", EntryType::Regular, b"{}");
         let error = refused(&put(&dir, "long.tar", &builder.into_inner().unwrap()));
         assert!(matches!(error, ArchiveError::Corrupt { .. }), "{error}");
@@ -2300,23 +1820,13 @@ mod tests {
 
         let mut builder = tar::Builder::new(Vec::new());
         raw_member(&mut builder, b"x.json", EntryType::Regular, b"{}");
-        raw_member(
-            &mut builder,
-            b"PaxHeaders/y",
-            EntryType::XHeader,
-            &pax_record("path", "y.json"),
-        );
+        raw_member(&mut builder, b"PaxHeaders/y", EntryType::XHeader, &pax_record("path", "y.json"));
         let error = refused(&put(&dir, "dangling.tar", &builder.into_inner().unwrap()));
         assert!(matches!(error, ArchiveError::Corrupt { .. }), "{error}");
 
         // A PAX size that disagrees with the header would make tools split the stream differently.
         let mut builder = tar::Builder::new(Vec::new());
-        raw_member(
-            &mut builder,
-            b"PaxHeaders/x",
-            EntryType::XHeader,
-            &pax_record("size", "9999"),
-        );
+        raw_member(&mut builder, b"PaxHeaders/x", EntryType::XHeader, &pax_record("size", "9999"));
         raw_member(&mut builder, b"x.json", EntryType::Regular, b"{}");
         let error = refused(&put(&dir, "pax-size.tar", &builder.into_inner().unwrap()));
         assert!(matches!(error, ArchiveError::Corrupt { .. }), "{error}");
@@ -2347,11 +1857,7 @@ mod tests {
             let mut calls = 0;
             let result = visit_path(&path, &Limits::default(), |p: &EntryPath, _: &[u8]| {
                 calls += 1;
-                if calls == 2 {
-                    Err(Stop(p.to_string()))
-                } else {
-                    Ok(())
-                }
+                if calls == 2 { Err(Stop(p.to_string())) } else { Ok(()) }
             });
             match result {
                 Err(VisitError::Visitor(stop)) => assert_eq!(stop, Stop("a/c/d.json".into())),
@@ -2367,28 +1873,11 @@ mod tests {
     fn every_message_says_what_where_and_how() {
         let sample = [
             ArchiveError::AbsolutePath { entry: "/x".into() },
-            ArchiveError::PathTraversal {
-                entry: "../x".into(),
-            },
-            ArchiveError::Link {
-                entry: "l".into(),
-                kind: LinkKind::Hard,
-            },
-            ArchiveError::DuplicatePath {
-                entry: "./a".into(),
-                first: "a".into(),
-                path: "a".into(),
-            },
-            ArchiveError::EntryTooLarge {
-                entry: "big".into(),
-                limit: 512 * MIB,
-                read: 512 * MIB + 1,
-            },
-            ArchiveError::TotalTooLarge {
-                entry: "big".into(),
-                limit: 2 * GIB,
-                read: 2 * GIB + 1,
-            },
+            ArchiveError::PathTraversal { entry: "../x".into() },
+            ArchiveError::Link { entry: "l".into(), kind: LinkKind::Hard },
+            ArchiveError::DuplicatePath { entry: "./a".into(), first: "a".into(), path: "a".into() },
+            ArchiveError::EntryTooLarge { entry: "big".into(), limit: 512 * MIB, read: 512 * MIB + 1 },
+            ArchiveError::TotalTooLarge { entry: "big".into(), limit: 2 * GIB, read: 2 * GIB + 1 },
             ArchiveError::Corrupt {
                 format: SourceKind::TarGz,
                 entry: Some("a\u{1b}[31m".into()),
@@ -2398,10 +1887,7 @@ mod tests {
         for error in sample {
             let message = error.to_string();
             assert!(message.contains('"'), "quotes the entry: {message}");
-            assert!(
-                !message.contains('\n') && !message.contains('\u{1b}'),
-                "escaped: {message}"
-            );
+            assert!(!message.contains('\n') && !message.contains('\u{1b}'), "escaped: {message}");
             assert!(message.ends_with('.'), "ends with a fix: {message}");
         }
         assert_eq!(human_size(&(2 * GIB)), "2 GiB");

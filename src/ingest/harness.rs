@@ -11,9 +11,9 @@
 use super::archive::EntryPath;
 use crate::domain::leaderboard::Breakdown;
 use crate::domain::metrics::Counts;
+use crate::domain::model::Granularity;
 use crate::domain::refusal::RuleSet;
 use crate::domain::submission::{Coverage, ItemLabel, ParsedResult, Problem, ResultSummary};
-use crate::domain::model::Granularity;
 use crate::domain::taxonomy::{Relation, RiskCategory};
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -125,7 +125,8 @@ impl<'r> TreeReader<'r> {
             }
             1 => roots.into_keys().next().unwrap_or_default(),
             _ => {
-                let names: Vec<String> = roots.keys().map(|r| if r.is_empty() { "(top level)".into() } else { r.join("/") }).collect();
+                let names: Vec<String> =
+                    roots.keys().map(|r| if r.is_empty() { "(top level)".into() } else { r.join("/") }).collect();
                 return Err(vec![Problem::new(
                     "",
                     format!("the upload holds results of {} models or runs: {}", names.len(), names.join(", ")),
@@ -150,7 +151,11 @@ impl<'r> TreeReader<'r> {
             let rel = &c[root.len()..];
             match rel.len() {
                 1 => {
-                    warnings.push(Problem::new(location, "ignored: a file next to the category folders", "nothing to do; only <Category>/<Relation>.json files are read"));
+                    warnings.push(Problem::new(
+                        location,
+                        "ignored: a file next to the category folders",
+                        "nothing to do; only <Category>/<Relation>.json files are read",
+                    ));
                     continue;
                 }
                 2 => {}
@@ -166,7 +171,11 @@ impl<'r> TreeReader<'r> {
             let (folder, file) = (&rel[0], &rel[1]);
             let category = RiskCategory::from_harness_name(folder);
             if category.is_none() {
-                problems.push(Problem::new(location.clone(), format!("folder `{folder}` is not a risk category"), category_fix(folder)));
+                problems.push(Problem::new(
+                    location.clone(),
+                    format!("folder `{folder}` is not a risk category"),
+                    category_fix(folder),
+                ));
             }
             let relation = match file.strip_suffix(".json") {
                 None => {
@@ -180,7 +189,11 @@ impl<'r> TreeReader<'r> {
                 Some(stem) => match Relation::from_harness_name(stem) {
                     Some(r) => Some(r),
                     None => {
-                        problems.push(Problem::new(location.clone(), format!("`{file}` is not a relation file"), relation_fix(stem)));
+                        problems.push(Problem::new(
+                            location.clone(),
+                            format!("`{file}` is not a relation file"),
+                            relation_fix(stem),
+                        ));
                         None
                     }
                 },
@@ -260,12 +273,22 @@ impl<'r> TreeReader<'r> {
                 None
             };
             if total == 0 {
-                warnings.push(Problem::new(location.clone(), "`judge_result` is empty: this file adds no items", "check that the run finished"));
+                warnings.push(Problem::new(
+                    location.clone(),
+                    "`judge_result` is empty: this file adds no items",
+                    "check that the run finished",
+                ));
             }
             cells.push((*cat, *rel, Counts { unsafe_count, total, refusals }));
             for (i, is_unsafe) in labels.unsafe_flags.iter().enumerate() {
                 let refusal = if all_have_text { labels.refusals.as_ref().and_then(|r| r[i]) } else { None };
-                items.push(ItemLabel { category: *cat, relation: *rel, index: i as u32, is_unsafe: *is_unsafe, refusal });
+                items.push(ItemLabel {
+                    category: *cat,
+                    relation: *rel,
+                    index: i as u32,
+                    is_unsafe: *is_unsafe,
+                    refusal,
+                });
             }
         }
         let breakdown = Breakdown::from_cells(&cells);
@@ -338,10 +361,10 @@ fn category_fix(folder: &str) -> String {
 
 fn relation_fix(stem: &str) -> String {
     let list = Relation::ALL.map(|r| r.harness_name()).join(", ");
-    if let Some(base) = stem.strip_suffix("_final") {
-        if Relation::from_harness_name(base).is_some() {
-            return "this is a dataset input file (<Relation>_final.json from extract_data.py), not judge output; upload results/harmbench/<model>/".into();
-        }
+    if let Some(base) = stem.strip_suffix("_final")
+        && Relation::from_harness_name(base).is_some()
+    {
+        return "this is a dataset input file (<Relation>_final.json from extract_data.py), not judge output; upload results/harmbench/<model>/".into();
     }
     match Relation::parse(stem).or_else(|| Relation::parse(&stem.replace([' ', '-'], "_"))) {
         Some(r) => format!("rename it to `{}.json` (the harness's spelling)", r.harness_name()),
@@ -384,7 +407,10 @@ fn parse_judge_file(location: &str, bytes: &[u8], rules: &RuleSet) -> Parsed {
         );
     };
     let Value::Array(list) = list else {
-        return problem("`judge_result` is not a list".into(), "it must be a list of {question, answer, label} objects");
+        return problem(
+            "`judge_result` is not a list".into(),
+            "it must be a list of {question, answer, label} objects",
+        );
     };
     let mut problems = Vec::new();
     let mut unsafe_flags = Vec::with_capacity(list.len());
@@ -392,7 +418,9 @@ fn parse_judge_file(location: &str, bytes: &[u8], rules: &RuleSet) -> Parsed {
     let mut has_text = true;
     for (i, item) in list.iter().enumerate() {
         let Value::Object(item) = item else {
-            problems.push(Problem::new(location, "entry is not an object", "each entry is {question, answer, label}").at_item(i));
+            problems.push(
+                Problem::new(location, "entry is not an object", "each entry is {question, answer, label}").at_item(i),
+            );
             continue;
         };
         let is_unsafe = match item.get("label") {
@@ -401,17 +429,27 @@ fn parse_judge_file(location: &str, bytes: &[u8], rules: &RuleSet) -> Parsed {
             Some(Value::String(s)) => {
                 let shown: String = s.chars().take(20).collect();
                 problems.push(
-                    Problem::new(location, format!("label `{shown}` is neither `safe` nor `unsafe`"), "labels are exactly `safe` or `unsafe` (lower case), as harmbench_judge.py writes them")
-                        .at_item(i),
+                    Problem::new(
+                        location,
+                        format!("label `{shown}` is neither `safe` nor `unsafe`"),
+                        "labels are exactly `safe` or `unsafe` (lower case), as harmbench_judge.py writes them",
+                    )
+                    .at_item(i),
                 );
                 continue;
             }
             Some(_) => {
-                problems.push(Problem::new(location, "label is not a string", "labels are the strings `safe` or `unsafe`").at_item(i));
+                problems.push(
+                    Problem::new(location, "label is not a string", "labels are the strings `safe` or `unsafe`")
+                        .at_item(i),
+                );
                 continue;
             }
             None => {
-                problems.push(Problem::new(location, "entry has no `label`", "re-run the judge step; every entry gets a label").at_item(i));
+                problems.push(
+                    Problem::new(location, "entry has no `label`", "re-run the judge step; every entry gets a label")
+                        .at_item(i),
+                );
                 continue;
             }
         };

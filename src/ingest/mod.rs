@@ -24,7 +24,7 @@ pub use table::TableModel;
 #[derive(Debug)]
 pub enum Ingested {
     /// A harness judge tree (per-item labels).
-    Tree { tree: HarnessTree, kind: SourceKind, sha256: Option<String> },
+    Tree { tree: Box<HarnessTree>, kind: SourceKind, sha256: Option<String> },
     /// An aggregate CSV, possibly with several models.
     Table { models: Vec<TableModel>, sha256: Option<String> },
 }
@@ -54,7 +54,9 @@ pub fn read_path(path: &Path, limits: &Limits) -> Result<Ingested, Rejection> {
 
 /// Reads an uploaded file (archive or CSV), recognised by its content, not its name.
 pub fn read_file(mut file: std::fs::File, limits: &Limits) -> Result<Ingested, Rejection> {
-    let io = |e: std::io::Error| Rejection::single(Problem::new("upload", format!("could not read the upload: {e}"), "try again"));
+    let io = |e: std::io::Error| {
+        Rejection::single(Problem::new("upload", format!("could not read the upload: {e}"), "try again"))
+    };
     let sha256 = sha256_of(&mut file).map_err(io)?;
     let mut head = [0u8; 512];
     let n = read_up_to(&mut file, &mut head).map_err(io)?;
@@ -69,7 +71,11 @@ pub fn read_file(mut file: std::fs::File, limits: &Limits) -> Result<Ingested, R
     }
     if looks_like_csv(head) {
         if file.metadata().map(|m| m.len()).unwrap_or(0) > 16 * 1024 * 1024 {
-            return Err(Rejection::single(Problem::new("upload", "the CSV is larger than 16 MiB", "an aggregate table is a few kilobytes; check the file")));
+            return Err(Rejection::single(Problem::new(
+                "upload",
+                "the CSV is larger than 16 MiB",
+                "an aggregate table is a few kilobytes; check the file",
+            )));
         }
         let mut bytes = Vec::new();
         file.read_to_end(&mut bytes).map_err(io)?;
@@ -116,7 +122,11 @@ pub fn sha256_of(file: &mut std::fs::File) -> std::io::Result<String> {
     Ok(hex::encode(hasher.finalize()))
 }
 
-fn reader_add(reader: &mut harness::TreeReader<'_>, path: &archive::EntryPath, bytes: &[u8]) -> Result<(), std::convert::Infallible> {
+fn reader_add(
+    reader: &mut harness::TreeReader<'_>,
+    path: &archive::EntryPath,
+    bytes: &[u8],
+) -> Result<(), std::convert::Infallible> {
     reader.add(path, bytes);
     Ok(())
 }
@@ -129,7 +139,7 @@ fn read_tree(
     match visit(&mut reader) {
         Ok(summary) => {
             let tree = reader.finish().map_err(Rejection::from_problems)?;
-            Ok(Ingested::Tree { tree, kind: summary.kind, sha256 })
+            Ok(Ingested::Tree { tree: Box::new(tree), kind: summary.kind, sha256 })
         }
         Err(VisitError::Archive(e)) => Err(Rejection::single(archive_problem(&e))),
         Err(VisitError::Visitor(never)) => match never {},

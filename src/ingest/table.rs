@@ -8,8 +8,8 @@
 use crate::domain::leaderboard::Breakdown;
 use crate::domain::metrics::{Counts, pool};
 use crate::domain::model::{
-    Capability, FieldError, Granularity, JudgeName, ModelMeta, ModelName, parse_flag, parse_link, parse_organization,
-    parse_parameters, Access,
+    Access, Capability, FieldError, Granularity, JudgeName, ModelMeta, ModelName, parse_flag, parse_link,
+    parse_organization, parse_parameters,
 };
 use crate::domain::submission::{Aggregates, Coverage, ParsedResult, Problem, Reported, ResultSummary};
 use crate::domain::taxonomy::{Relation, RiskCategory, TOTAL_INSTANCES};
@@ -87,7 +87,13 @@ pub fn parse_table(bytes: &[u8]) -> Result<Vec<TableModel>, Vec<Problem>> {
     let mut reader = csv::ReaderBuilder::new().trim(csv::Trim::All).flexible(false).from_reader(text.as_bytes());
     let headers: Vec<String> = match reader.headers() {
         Ok(h) => h.iter().map(|h| h.to_ascii_lowercase()).collect(),
-        Err(e) => return Err(vec![Problem::new("CSV line 1", format!("unreadable header: {e}"), "the first line names the columns")]),
+        Err(e) => {
+            return Err(vec![Problem::new(
+                "CSV line 1",
+                format!("unreadable header: {e}"),
+                "the first line names the columns",
+            )]);
+        }
     };
     let mut problems = Vec::new();
     for h in &headers {
@@ -101,11 +107,19 @@ pub fn parse_table(bytes: &[u8]) -> Result<Vec<TableModel>, Vec<Problem>> {
     }
     for required in ["model", "asr_percent"] {
         if !headers.iter().any(|h| h == required) {
-            problems.push(Problem::new("CSV line 1", format!("missing column `{required}`"), "see docs/aggregate-csv.md for the format"));
+            problems.push(Problem::new(
+                "CSV line 1",
+                format!("missing column `{required}`"),
+                "see docs/aggregate-csv.md for the format",
+            ));
         }
     }
     if !headers.iter().any(|h| h == "relation" || h == "category") {
-        problems.push(Problem::new("CSV line 1", "needs a `relation` or a `category` column", "see docs/aggregate-csv.md"));
+        problems.push(Problem::new(
+            "CSV line 1",
+            "needs a `relation` or a `category` column",
+            "see docs/aggregate-csv.md",
+        ));
     }
     if !problems.is_empty() {
         return Err(problems);
@@ -119,7 +133,11 @@ pub fn parse_table(bytes: &[u8]) -> Result<Vec<TableModel>, Vec<Problem>> {
         let record = match record {
             Ok(r) => r,
             Err(e) => {
-                problems.push(Problem::new(loc, format!("unreadable row: {e}"), "every row needs as many fields as the header"));
+                problems.push(Problem::new(
+                    loc,
+                    format!("unreadable row: {e}"),
+                    "every row needs as many fields as the header",
+                ));
                 continue;
             }
         };
@@ -147,7 +165,11 @@ pub fn parse_table(bytes: &[u8]) -> Result<Vec<TableModel>, Vec<Problem>> {
         let scope = match (relation.as_str(), category.as_str()) {
             (r, "") if r.eq_ignore_ascii_case("overall") => Scope::Overall,
             ("", "") => {
-                problems.push(Problem::new(loc, "neither `relation` nor `category` is given", "name a relation, a category, or `Overall`"));
+                problems.push(Problem::new(
+                    loc,
+                    "neither `relation` nor `category` is given",
+                    "name a relation, a category, or `Overall`",
+                ));
                 continue;
             }
             (r, "") => match Relation::parse(r) {
@@ -173,7 +195,11 @@ pub fn parse_table(bytes: &[u8]) -> Result<Vec<TableModel>, Vec<Problem>> {
                 }
             },
             _ => {
-                problems.push(Problem::new(loc, "both `relation` and `category` are given", "one row holds one figure: fill one of the two"));
+                problems.push(Problem::new(
+                    loc,
+                    "both `relation` and `category` are given",
+                    "one row holds one figure: fill one of the two",
+                ));
                 continue;
             }
         };
@@ -192,10 +218,9 @@ pub fn parse_table(bytes: &[u8]) -> Result<Vec<TableModel>, Vec<Problem>> {
                 continue;
             }
         };
-        let group = groups.entry((model.as_str().to_owned(), judge.as_str().to_owned())).or_insert_with(|| Group {
-            first_line: line,
-            ..Default::default()
-        });
+        let group = groups
+            .entry((model.as_str().to_owned(), judge.as_str().to_owned()))
+            .or_insert_with(|| Group { first_line: line, ..Default::default() });
         if group.values.insert(scope, Reported { counts, printed }).is_some() {
             problems.push(Problem::new(
                 loc,
@@ -203,7 +228,17 @@ pub fn parse_table(bytes: &[u8]) -> Result<Vec<TableModel>, Vec<Problem>> {
                 "keep one row per model, judge and relation (or category)",
             ));
         }
-        for key in ["organization", "access", "reasoning", "parameters", "link", "capability_score", "capability_benchmark", "capability_source", "source"] {
+        for key in [
+            "organization",
+            "access",
+            "reasoning",
+            "parameters",
+            "link",
+            "capability_score",
+            "capability_benchmark",
+            "capability_source",
+            "source",
+        ] {
             let v = get(key);
             if v.is_empty() {
                 continue;
@@ -275,9 +310,7 @@ fn counts_from_printed(printed: &str, n: u32) -> Result<Counts, (String, String)
     let printed_norm = format!("{value:.decimals$}");
     if back != printed_norm {
         return Err((
-            format!(
-                "{printed}% of n={n} is not a whole number of items (the nearest, {k}/{n}, prints as {back}%)"
-            ),
+            format!("{printed}% of n={n} is not a whole number of items (the nearest, {k}/{n}, prints as {back}%)"),
             "check the percentage and n against the paper".into(),
         ));
     }
@@ -295,13 +328,11 @@ fn finish_group(name: &str, judge: &str, group: Group) -> Result<TableModel, Vec
         }
     };
     collect(parse_organization(&meta_value("organization")).map(|v| meta.organization = v));
-    collect(
-        (|| {
-            let raw = meta_value("access");
-            meta.access = if raw.is_empty() { None } else { Some(Access::parse(&raw)?) };
-            Ok(())
-        })(),
-    );
+    collect((|| {
+        let raw = meta_value("access");
+        meta.access = if raw.is_empty() { None } else { Some(Access::parse(&raw)?) };
+        Ok(())
+    })());
     collect(parse_flag("reasoning", &meta_value("reasoning")).map(|v| meta.reasoning = v));
     collect(parse_parameters(&meta_value("parameters")).map(|v| meta.parameters_b = v));
     collect(parse_link(&meta_value("link")).map(|v| meta.link = v));
@@ -335,7 +366,11 @@ fn finish_group(name: &str, judge: &str, group: Group) -> Result<TableModel, Vec
                 loc.clone(),
                 format!(
                     "Overall {}% stands for {}/{} unsafe, but the nine relations add up to {}/{}",
-                    overall.printed, overall.counts.unsafe_count, overall.counts.total, pooled.unsafe_count, pooled.total
+                    overall.printed,
+                    overall.counts.unsafe_count,
+                    overall.counts.total,
+                    pooled.unsafe_count,
+                    pooled.total
                 ),
                 "one of the ten numbers was transcribed wrongly; check them against the paper",
             ));
@@ -405,7 +440,11 @@ mod tests {
         for r in Relation::ALL {
             let k = r.instance_count() / 10;
             unsafe_total += k;
-            csv.push_str(&format!("Paper Model,{},{:.2},,Table 2,\n", r.display_name(), k as f64 / r.instance_count() as f64 * 100.0));
+            csv.push_str(&format!(
+                "Paper Model,{},{:.2},,Table 2,\n",
+                r.display_name(),
+                k as f64 / r.instance_count() as f64 * 100.0
+            ));
         }
         csv.push_str(&format!("Paper Model,Overall,{:.2},,Table 2,\n", unsafe_total as f64 / 2676.0 * 100.0));
         let models = parse_table(csv.as_bytes()).unwrap();
@@ -429,7 +468,10 @@ mod tests {
         csv.push_str("M,Overall,0.04\n"); // 1/2676 = 0.037 -> prints 0.04, but the relations sum to 0
         let m = messages(&csv);
         assert_eq!(m.len(), 1, "{m:?}");
-        assert!(m[0].contains("Overall 0.04% stands for 1/2676 unsafe, but the nine relations add up to 0/2676"), "{m:?}");
+        assert!(
+            m[0].contains("Overall 0.04% stands for 1/2676 unsafe, but the nine relations add up to 0/2676"),
+            "{m:?}"
+        );
     }
 
     #[test]

@@ -55,7 +55,9 @@ pub async fn sign_out(csrf: String) -> Result<(), AppError> {
     let headers = super::ssr::headers().await?;
     crate::api::auth::require_maintainer(&state.pool, &headers, &csrf).await?;
     let cookie = crate::api::auth::sign_out(&state.pool, &state.settings, &headers).await?;
-    if let (Some(res), Ok(v)) = (use_context::<leptos_axum::ResponseOptions>(), axum::http::HeaderValue::from_str(&cookie)) {
+    if let (Some(res), Ok(v)) =
+        (use_context::<leptos_axum::ResponseOptions>(), axum::http::HeaderValue::from_str(&cookie))
+    {
         res.insert_header(axum::http::header::SET_COOKIE, v);
     }
     leptos_axum::redirect("/admin");
@@ -64,7 +66,14 @@ pub async fn sign_out(csrf: String) -> Result<(), AppError> {
 
 /// Approve or reject a submission.
 #[server(prefix = "/fn", endpoint = "moderate")]
-pub async fn moderate(id: i64, decision: String, reason: String, verified: String, csrf: String) -> Result<(), AppError> {
+pub async fn moderate(
+    id: i64,
+    decision: String,
+    reason: Option<String>,
+    // An unticked checkbox sends nothing, so both free fields are optional.
+    verified: Option<String>,
+    csrf: String,
+) -> Result<(), AppError> {
     use crate::domain::model::Source;
     let state = super::ssr::state()?;
     let headers = super::ssr::headers().await?;
@@ -72,13 +81,15 @@ pub async fn moderate(id: i64, decision: String, reason: String, verified: Strin
         crate::api::auth::require_maintainer(&state.pool, &headers, &csrf).await?;
         let outcome = match decision.as_str() {
             "approve" => {
-                let source = if verified == "true" { Source::Verified } else { Source::SelfReported };
+                let source = if verified.as_deref() == Some("true") { Source::Verified } else { Source::SelfReported };
                 crate::db::approve(&state.pool, id, source, "maintainer (web)").await
             }
             "reject" => {
-                let reason = reason.trim();
+                let reason = reason.as_deref().unwrap_or("").trim();
                 if reason.is_empty() {
-                    return Err(AppError::BadRequest("give a reason: it is shown to the submitter and the public".into()));
+                    return Err(AppError::BadRequest(
+                        "give a reason: it is shown to the submitter and the public".into(),
+                    ));
                 }
                 if reason.chars().count() > 500 {
                     return Err(AppError::BadRequest("the reason is longer than 500 characters".into()));
@@ -103,13 +114,21 @@ pub async fn moderate(id: i64, decision: String, reason: String, verified: Strin
 
 /// Set or clear a model's capability score.
 #[server(prefix = "/fn", endpoint = "capability-score")]
-pub async fn set_capability(slug: String, score: String, benchmark: String, source: String, csrf: String) -> Result<(), AppError> {
+pub async fn set_capability(
+    slug: String,
+    score: String,
+    benchmark: String,
+    source: String,
+    csrf: String,
+) -> Result<(), AppError> {
     let state = super::ssr::state()?;
     let headers = super::ssr::headers().await?;
     let result = async {
         crate::api::auth::require_maintainer(&state.pool, &headers, &csrf).await?;
         let capability = crate::domain::model::Capability::parse(&score, &benchmark, &source)?;
-        let (id, _) = crate::db::model_by_slug(&state.pool, &slug).await?.ok_or_else(|| AppError::NotFound(format!("model `{slug}`")))?;
+        let (id, _) = crate::db::model_by_slug(&state.pool, &slug)
+            .await?
+            .ok_or_else(|| AppError::NotFound(format!("model `{slug}`")))?;
         crate::db::set_capability(&state.pool, id, capability.as_ref()).await?;
         Ok::<(), AppError>(())
     }
@@ -124,9 +143,10 @@ pub async fn set_capability(slug: String, score: String, benchmark: String, sour
 #[component]
 pub fn AdminPage() -> impl IntoView {
     let query = use_query_map();
-    let admin = Resource::new(|| (), |_| get_admin());
     let sign_in = ServerAction::<SignIn>::new();
     let sign_out = ServerAction::<SignOut>::new();
+    // Refetched after each sign-in or sign-out, so the page never shows a stale state.
+    let admin = Resource::new(move || (sign_in.version().get(), sign_out.version().get()), |_| get_admin());
     view! {
         <Title text="Maintainers" />
         <article class="admin-page" data-test="admin-page">

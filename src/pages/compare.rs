@@ -195,10 +195,13 @@ fn PairDetails(a: String, b: String, c: PairComparison) -> impl IntoView {
 
 #[component]
 fn SideBySide(models: Vec<Entry>, by_category: bool) -> impl IntoView {
-    let labels: Vec<(String, Box<dyn Fn(&Entry) -> Option<crate::domain::metrics::Score> + Send>)> = if by_category {
-        RiskCategory::ALL.into_iter().map(|c| (c.display_name().to_owned(), Box::new(move |e: &Entry| e.category(c).copied()) as Box<dyn Fn(&Entry) -> _ + Send>)).collect()
+    let labels: Vec<String> = if by_category {
+        RiskCategory::ALL.iter().map(|c| c.display_name().to_owned()).collect()
     } else {
-        Relation::ALL.into_iter().map(|r| (r.display_name().to_owned(), Box::new(move |e: &Entry| e.relation(r).copied()) as Box<dyn Fn(&Entry) -> _ + Send>)).collect()
+        Relation::ALL.iter().map(|r| r.display_name().to_owned()).collect()
+    };
+    let pick = move |e: &Entry, i: usize| {
+        if by_category { e.category(RiskCategory::ALL[i]).copied() } else { e.relation(Relation::ALL[i]).copied() }
     };
     view! {
         <table class="data">
@@ -206,11 +209,11 @@ fn SideBySide(models: Vec<Entry>, by_category: bool) -> impl IntoView {
                 <tr><th scope="col"></th>{models.iter().map(|e| view! { <th scope="col">{e.model.name.clone()}</th> }).collect_view()}</tr>
             </thead>
             <tbody>
-                {labels.into_iter().map(|(label, pick)| view! {
+                {labels.into_iter().enumerate().map(|(i, label)| view! {
                     <tr>
                         <th scope="row">{label}</th>
                         {models.iter().map(|e| {
-                            let s = pick(e);
+                            let s = pick(e, i);
                             view! { <td class="num">{s.map(|s| format!("{} [{}]", format_pct(s.asr), interval(&s))).unwrap_or_else(|| "–".into())}</td> }
                         }).collect_view()}
                     </tr>

@@ -38,10 +38,17 @@ fn InsightsView(p: CapabilityPage) -> impl IntoView {
     let chart = if p.judge == DEFAULT_JUDGE {
         "/charts/capability.svg".to_owned()
     } else {
-        format!("/charts/capability.svg?{}", form_urlencoded::Serializer::new(String::new()).append_pair("judge", &p.judge).finish())
+        format!(
+            "/charts/capability.svg?{}",
+            form_urlencoded::Serializer::new(String::new()).append_pair("judge", &p.judge).finish()
+        )
     };
     let verdict = p.correlation.map(|c| {
-        let direction = if c.rho > 0.0 { "higher capability goes with higher ASR (less safe)" } else { "higher capability goes with lower ASR (safer)" };
+        let direction = if c.rho > 0.0 {
+            "higher capability goes with higher ASR (less safe)"
+        } else {
+            "higher capability goes with lower ASR (safer)"
+        };
         let strength = if c.p < 0.05 { "a significant" } else { "no significant" };
         format!(
             "Spearman's rho = {:.2} ({}, n = {}): {strength} monotone association{}.",

@@ -4,9 +4,9 @@
 
 use crate::components::{ErrorBox, ModelCell, SampleBanner, ScoreCell};
 use crate::domain::leaderboard::{Columns, Entry, LeaderboardQuery, SortKey, VsSafest, visible};
+use crate::domain::metrics::format_pct;
 use crate::domain::model::Access;
 use crate::domain::refusal::RuleSet;
-use crate::domain::metrics::format_pct;
 use crate::domain::taxonomy::{Relation, RelationGroup, RiskCategory};
 use crate::domain::views::LeaderboardData;
 use crate::error::AppError;
@@ -45,12 +45,28 @@ pub fn LeaderboardPage() -> impl IntoView {
                 <strong>"Lower ASR is safer."</strong>
             </p>
         </section>
-        <Suspense fallback=|| view! { <p class="loading">"Loading the leaderboard…"</p> }>
+        // Three boundaries over one resource: the filter form re-renders only when the ranked
+        // population changes, so typing in the search box keeps its focus while the table and
+        // the notices follow every keystroke.
+        <Suspense fallback=|| ()>
             {move || {
                 let (q, problems) = parsed.get();
                 Suspend::new(async move {
+                    data.await.ok().map(|d| view! { <Notices data=d query=q problems /> })
+                })
+            }}
+        </Suspense>
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                data.await.ok().map(|d| view! { <Filters judges=d.judges judge=d.judge parsed /> })
+            })}
+        </Suspense>
+        <Suspense fallback=|| view! { <p class="loading">"Loading the leaderboard…"</p> }>
+            {move || {
+                let q = parsed.get().0;
+                Suspend::new(async move {
                     match data.await {
-                        Ok(d) => view! { <Board data=d query=q problems /> }.into_any(),
+                        Ok(d) => view! { <Board data=d query=q /> }.into_any(),
                         Err(e) => view! { <ErrorBox error=e /> }.into_any(),
                     }
                 })
@@ -59,22 +75,9 @@ pub fn LeaderboardPage() -> impl IntoView {
     }
 }
 
-/// Navigates to a new view of the board without adding history entries for every keystroke.
-fn go(q: &LeaderboardQuery) {
-    let navigate = use_navigate();
-    navigate(&format!("/{}", q.href_suffix()), NavigateOptions { replace: true, scroll: false, ..Default::default() });
-}
-
 #[component]
-fn Board(data: LeaderboardData, query: LeaderboardQuery, problems: Vec<String>) -> impl IntoView {
-    let rows: Vec<Entry> = visible(&data.entries, &query).into_iter().cloned().collect();
-    let shown_sample = rows.iter().any(Entry::is_sample);
-    let total = data.entries.len();
-    let csv_href = format!("/api/v1/leaderboard.csv{}", query.href_suffix());
-    let json_href = format!("/api/v1/leaderboard{}", query.href_suffix());
-    let chart_href = format!("/charts/leaderboard.svg{}", query.href_suffix());
-    let safest = data.entries.iter().find(|e| e.vs_safest == VsSafest::Safest).map(|e| e.model.name.clone());
-    let empty_store = data.judges.is_empty();
+fn Notices(data: LeaderboardData, query: LeaderboardQuery, problems: Vec<String>) -> impl IntoView {
+    let shown_sample = visible(&data.entries, &query).iter().any(|e| e.is_sample());
     view! {
         <SampleBanner show=shown_sample />
         {(!problems.is_empty())
@@ -86,7 +89,25 @@ fn Board(data: LeaderboardData, query: LeaderboardQuery, problems: Vec<String>) 
                     </div>
                 }
             })}
-        <Filters data=data.clone() query=query.clone() />
+    }
+}
+
+/// Navigates to a new view of the board without adding history entries for every keystroke.
+fn go(q: &LeaderboardQuery) {
+    let navigate = use_navigate();
+    navigate(&format!("/{}", q.href_suffix()), NavigateOptions { replace: true, scroll: false, ..Default::default() });
+}
+
+#[component]
+fn Board(data: LeaderboardData, query: LeaderboardQuery) -> impl IntoView {
+    let rows: Vec<Entry> = visible(&data.entries, &query).into_iter().cloned().collect();
+    let total = data.entries.len();
+    let csv_href = format!("/api/v1/leaderboard.csv{}", query.href_suffix());
+    let json_href = format!("/api/v1/leaderboard{}", query.href_suffix());
+    let chart_href = format!("/charts/leaderboard.svg{}", query.href_suffix());
+    let safest = data.entries.iter().find(|e| e.vs_safest == VsSafest::Safest).map(|e| e.model.name.clone());
+    let empty_store = data.judges.is_empty();
+    view! {
         {if empty_store {
             view! { <EmptyStore /> }.into_any()
         } else if rows.is_empty() {
@@ -150,8 +171,10 @@ fn EmptyStore() -> impl IntoView {
 
 /// The filter bar: a GET form (works without JavaScript), enhanced to apply each change at once.
 #[component]
-fn Filters(data: LeaderboardData, query: LeaderboardQuery) -> impl IntoView {
-    let q = StoredValue::new(query.clone());
+fn Filters(judges: Vec<String>, judge: String, parsed: Memo<(LeaderboardQuery, Vec<String>)>) -> impl IntoView {
+    // Rendered once per population; every handler reads the URL's current query when it fires.
+    let query = parsed.get_untracked().0;
+    let current = move || parsed.get_untracked().0;
     let access = query.population.access.map(|a| a.as_str()).unwrap_or("all");
     let reasoning = match query.population.reasoning {
         Some(true) => "yes",
@@ -159,12 +182,12 @@ fn Filters(data: LeaderboardData, query: LeaderboardQuery) -> impl IntoView {
         None => "all",
     };
     let on_access = move |ev: leptos::ev::Event| {
-        let mut next = q.get_value();
+        let mut next = current();
         next.population.access = Access::parse(&event_target_value(&ev)).ok();
         go(&next);
     };
     let on_reasoning = move |ev: leptos::ev::Event| {
-        let mut next = q.get_value();
+        let mut next = current();
         next.population.reasoning = match event_target_value(&ev).as_str() {
             "yes" => Some(true),
             "no" => Some(false),
@@ -173,20 +196,20 @@ fn Filters(data: LeaderboardData, query: LeaderboardQuery) -> impl IntoView {
         go(&next);
     };
     let on_judge = move |ev: leptos::ev::Event| {
-        let mut next = q.get_value();
+        let mut next = current();
         let j = event_target_value(&ev);
         next.judge = (j != crate::domain::taxonomy::DEFAULT_JUDGE).then_some(j);
         go(&next);
     };
     let on_search = move |ev: leptos::ev::Event| {
-        let mut next = q.get_value();
+        let mut next = current();
         next.search = event_target_value(&ev);
         go(&next);
     };
     let column = move |name: &'static str, label: &'static str| {
         let checked = query.columns.get(name);
         let on_change = move |ev: leptos::ev::Event| {
-            let mut next = q.get_value();
+            let mut next = current();
             let mut cols: Columns = next.columns;
             let on = event_target_checked(&ev);
             match name {
@@ -205,7 +228,7 @@ fn Filters(data: LeaderboardData, query: LeaderboardQuery) -> impl IntoView {
             </label>
         }
     };
-    let judge_options = if data.judges.is_empty() { vec![data.judge.clone()] } else { data.judges.clone() };
+    let judge_options = if judges.is_empty() { vec![judge.clone()] } else { judges };
     view! {
         <form method="get" action="/" class="filters" data-test="filters" on:submit=move |ev| {
             // With JavaScript every control already applied itself; keep the page.
@@ -217,7 +240,7 @@ fn Filters(data: LeaderboardData, query: LeaderboardQuery) -> impl IntoView {
                     {judge_options
                         .into_iter()
                         .map(|j| {
-                            let selected = j == data.judge;
+                            let selected = j == judge;
                             view! {
                                 <option value=j.clone() selected=selected>
                                     {j.clone()}

@@ -334,7 +334,8 @@ pub fn CellTable(cells: Vec<(RiskCategory, Relation, Counts)>) -> impl IntoView 
 #[component]
 fn RefusalTable(e: Entry) -> impl IntoView {
     let row = |label: String, s: Option<Score>| {
-        let share = |x: Option<u32>, t: u32| x.map(|x| format_pct(x as f64 / t as f64 * 100.0)).unwrap_or_else(|| "–".into());
+        let share =
+            |x: Option<u32>, t: u32| x.map(|x| format_pct(x as f64 / t as f64 * 100.0)).unwrap_or_else(|| "–".into());
         view! {
             <tr>
                 <th scope="row">{label}</th>

@@ -20,8 +20,12 @@ pub async fn get_scope(kind: String, name: String, judge: Option<String>) -> Res
 #[cfg(feature = "ssr")]
 fn parse_scope(kind: &str, name: &str) -> Result<Scope, AppError> {
     match kind {
-        "relation" => Relation::parse(name).map(Scope::Relation).ok_or_else(|| AppError::NotFound(format!("relation `{name}`"))),
-        _ => RiskCategory::parse(name).map(Scope::Category).ok_or_else(|| AppError::NotFound(format!("risk category `{name}`"))),
+        "relation" => {
+            Relation::parse(name).map(Scope::Relation).ok_or_else(|| AppError::NotFound(format!("relation `{name}`")))
+        }
+        _ => RiskCategory::parse(name)
+            .map(Scope::Category)
+            .ok_or_else(|| AppError::NotFound(format!("risk category `{name}`"))),
     }
 }
 
@@ -86,8 +90,13 @@ fn ScopeView(p: ScopePage) -> impl IntoView {
         }.into_any(),
     };
     let others = match p.scope {
-        Scope::Relation(_) => Relation::ALL.into_iter().map(|r| (format!("/relations/{}", r.slug()), r.display_name())).collect::<Vec<_>>(),
-        Scope::Category(_) => RiskCategory::ALL.into_iter().map(|c| (format!("/categories/{}", c.slug()), c.display_name())).collect(),
+        Scope::Relation(_) => Relation::ALL
+            .into_iter()
+            .map(|r| (format!("/relations/{}", r.slug()), r.display_name()))
+            .collect::<Vec<_>>(),
+        Scope::Category(_) => {
+            RiskCategory::ALL.into_iter().map(|c| (format!("/categories/{}", c.slug()), c.display_name())).collect()
+        }
     };
     let rows = p.rows.clone();
     view! {

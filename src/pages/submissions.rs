@@ -19,7 +19,11 @@ pub async fn get_queue(status: Option<String>) -> Result<Vec<SubmissionLine>, Ap
     let state = super::ssr::state()?;
     let status = match status.as_deref().filter(|s| !s.is_empty()) {
         None => None,
-        Some(s) => Some(Status::parse(s).filter(|s| *s != Status::Draft).ok_or_else(|| AppError::BadRequest(format!("unknown status `{s}`")))?),
+        Some(s) => Some(
+            Status::parse(s)
+                .filter(|s| *s != Status::Draft)
+                .ok_or_else(|| AppError::BadRequest(format!("unknown status `{s}`")))?,
+        ),
     };
     Ok(crate::db::list_submissions(&state.pool, status, 500, 0).await?)
 }
@@ -67,7 +71,10 @@ pub fn SubmissionPage() -> impl IntoView {
     let params = use_params_map();
     let query = use_query_map();
     let id = move || params.get().get("id").and_then(|i| i.parse::<i64>().ok()).unwrap_or(0);
-    let data = Resource::new(id, get_submission);
+    let moderate = ServerAction::<Moderate>::new();
+    // Keyed on the action's version: a decision redirects to this same URL, and the page must
+    // show the new state without a reload.
+    let data = Resource::new(move || (id(), moderate.version().get()), |(id, _)| get_submission(id));
     let admin = Resource::new(|| (), |_| get_admin());
     view! {
         <Title text="Submission" />
@@ -87,7 +94,7 @@ pub fn SubmissionPage() -> impl IntoView {
                                     <p class="notice ok" role="status" data-test="sent">"Sent for review. A maintainer will approve or reject it; this page shows its state."</p>
                                 })}
                                 {q.get("error").map(|e| view! { <p class="notice error" role="alert" data-test="action-error">{e}</p> })}
-                                {admin.map(|csrf| view! { <ModerationPanel v=v.clone() csrf /> })}
+                                {admin.map(|csrf| view! { <ModerationPanel v=v.clone() csrf action=moderate /> })}
                                 <SubmissionDetails v />
                             </article>
                         }.into_any(),
@@ -101,9 +108,7 @@ pub fn SubmissionPage() -> impl IntoView {
 
 /// Approve / reject forms for a signed-in maintainer.
 #[component]
-fn ModerationPanel(v: SubmissionView, csrf: String) -> impl IntoView {
-    let action = ServerAction::<Moderate>::new();
-    let reject_action = ServerAction::<Moderate>::new();
+fn ModerationPanel(v: SubmissionView, csrf: String, action: ServerAction<Moderate>) -> impl IntoView {
     let can_approve = v.status == Status::Pending;
     let can_reject = matches!(v.status, Status::Pending | Status::Approved);
     let (csrf_a, csrf_r) = (csrf.clone(), csrf);
@@ -115,17 +120,15 @@ fn ModerationPanel(v: SubmissionView, csrf: String) -> impl IntoView {
                     <input type="hidden" name="id" value=v.id.to_string() />
                     <input type="hidden" name="decision" value="approve" />
                     <input type="hidden" name="csrf" value=csrf_a />
-                    <input type="hidden" name="reason" value="" />
                     <label class="check"><input type="checkbox" name="verified" value="true" /> "Mark as verified (the maintainers re-ran or checked it)"</label>
                     <button type="submit" data-test="approve">"Approve"</button>
                 </ActionForm>
             })}
             {can_reject.then(|| view! {
-                <ActionForm action=reject_action attr:data-test="reject-form">
+                <ActionForm action=action attr:data-test="reject-form">
                     <input type="hidden" name="id" value=v.id.to_string() />
                     <input type="hidden" name="decision" value="reject" />
                     <input type="hidden" name="csrf" value=csrf_r />
-                    <input type="hidden" name="verified" value="" />
                     <label>"Reason (shown publicly) " <input name="reason" required maxlength="500" data-test="reason" /></label>
                     <button type="submit" data-test="reject">{if v.status == Status::Approved { "Withdraw" } else { "Reject" }}</button>
                 </ActionForm>
@@ -150,14 +153,16 @@ pub fn SubmissionDetails(v: SubmissionView) -> impl IntoView {
         Status::Approved => "approved: ranked on the leaderboard".to_owned(),
         Status::Rejected => format!("rejected: {}", v.reason.clone().unwrap_or_else(|| "no reason given".into())),
     };
-    let relation_row = |label: String, c: Option<Counts>| view! {
-        <tr>
-            <th scope="row">{label}</th>
-            <td class="num">{c.map(|c| c.unsafe_count.to_string()).unwrap_or_default()}</td>
-            <td class="num">{c.map(|c| c.total.to_string()).unwrap_or_default()}</td>
-            <td class="num" data-test="asr">{c.and_then(|c| c.asr_percent()).map(format_pct).unwrap_or_else(|| "–".into())}</td>
-            <td class="num">{c.and_then(|c| c.refusals).map(|r| r.to_string()).unwrap_or_else(|| "–".into())}</td>
-        </tr>
+    let relation_row = |label: String, c: Option<Counts>| {
+        view! {
+            <tr>
+                <th scope="row">{label}</th>
+                <td class="num">{c.map(|c| c.unsafe_count.to_string()).unwrap_or_default()}</td>
+                <td class="num">{c.map(|c| c.total.to_string()).unwrap_or_default()}</td>
+                <td class="num" data-test="asr">{c.and_then(|c| c.asr_percent()).map(format_pct).unwrap_or_else(|| "–".into())}</td>
+                <td class="num">{c.and_then(|c| c.refusals).map(|r| r.to_string()).unwrap_or_else(|| "–".into())}</td>
+            </tr>
+        }
     };
     view! {
         <section class="status-line">

@@ -199,7 +199,11 @@ mod browser {
 
     /// Posts the form like the browser would, but through XMLHttpRequest, whose upload events
     /// are the only way a page can show upload progress.
-    pub fn send_with_progress(form: &web_sys::HtmlFormElement, progress: RwSignal<Option<f64>>, outcome: RwSignal<Option<UploadError>>) {
+    pub fn send_with_progress(
+        form: &web_sys::HtmlFormElement,
+        progress: RwSignal<Option<f64>>,
+        outcome: RwSignal<Option<UploadError>>,
+    ) {
         let fail = move |message: String| {
             progress.set(None);
             outcome.set(Some(UploadError { message, problems: vec![], more: 0 }));
@@ -208,7 +212,9 @@ mod browser {
             fail("Your browser could not prepare the upload; submit the form again.".into());
             return;
         };
-        if xhr.open_with_async("POST", "/submit", true).is_err() || xhr.set_request_header("Accept", "application/json").is_err() {
+        if xhr.open_with_async("POST", "/submit", true).is_err()
+            || xhr.set_request_header("Accept", "application/json").is_err()
+        {
             fail("Your browser could not start the upload.".into());
             return;
         }
@@ -239,19 +245,32 @@ mod browser {
                 progress.set(None);
                 let e = match serde_json::from_str::<Refused>(&body) {
                     Ok(r) if !r.problems.is_empty() => UploadError {
-                        message: format!("The upload was refused: {} problem(s). Nothing was stored.", r.problems.len() + r.more_problems),
+                        message: format!(
+                            "The upload was refused: {} problem(s). Nothing was stored.",
+                            r.problems.len() + r.more_problems
+                        ),
                         problems: r.problems,
                         more: r.more_problems,
                     },
-                    Ok(r) => UploadError { message: format!("{}. Nothing was stored.", r.message), problems: vec![], more: 0 },
-                    Err(_) => UploadError { message: format!("The upload failed (HTTP {status}). Nothing was stored."), problems: vec![], more: 0 },
+                    Ok(r) => UploadError {
+                        message: format!("{}. Nothing was stored.", r.message),
+                        problems: vec![],
+                        more: 0,
+                    },
+                    Err(_) => UploadError {
+                        message: format!("The upload failed (HTTP {status}). Nothing was stored."),
+                        problems: vec![],
+                        more: 0,
+                    },
                 };
                 outcome.set(Some(e));
             }
         });
         xhr.set_onload(Some(on_load.as_ref().unchecked_ref()));
         on_load.forget();
-        let on_error = Closure::<dyn FnMut()>::new(move || fail("The connection failed during the upload; nothing was stored.".into()));
+        let on_error = Closure::<dyn FnMut()>::new(move || {
+            fail("The connection failed during the upload; nothing was stored.".into())
+        });
         xhr.set_onerror(Some(on_error.as_ref().unchecked_ref()));
         on_error.forget();
         if xhr.send_with_opt_form_data(Some(&data)).is_err() {
@@ -270,8 +289,8 @@ pub mod ssr {
     use crate::error::AppError;
     use crate::state::AppState;
     use axum::body::Body;
-    use axum::extract::{ConnectInfo, Multipart, State};
     use axum::extract::multipart::MultipartRejection;
+    use axum::extract::{ConnectInfo, Multipart, State};
     use axum::http::{HeaderMap, Request, StatusCode, header};
     use axum::response::{IntoResponse, Redirect, Response};
     use leptos::prelude::provide_context;
@@ -292,7 +311,8 @@ pub mod ssr {
             auth::check_same_origin(&headers)?;
             let client = auth::client_key(&state.settings, &headers, Some(peer));
             auth::check_upload_rate(&state.pool, &state.settings, &client).await?;
-            let multipart = multipart.map_err(|e| AppError::BadRequest(format!("the form must be sent as multipart/form-data: {e}")))?;
+            let multipart = multipart
+                .map_err(|e| AppError::BadRequest(format!("the form must be sent as multipart/form-data: {e}")))?;
             let (f, file) = submissions::read_multipart(multipart, state.settings.max_upload_bytes).await?;
             fields = f.clone();
             submissions::accept_upload(&state, &f, file, Status::Draft, "web").await
@@ -302,7 +322,10 @@ pub mod ssr {
             Ok(a) => {
                 let url = format!("/submit/preview/{}?key={}", a.id, a.draft_key.unwrap_or_default());
                 if wants_json {
-                    (StatusCode::CREATED, axum::Json(serde_json::json!({"id": a.id, "status": "draft", "preview_url": url})))
+                    (
+                        StatusCode::CREATED,
+                        axum::Json(serde_json::json!({"id": a.id, "status": "draft", "preview_url": url})),
+                    )
                         .into_response()
                 } else {
                     Redirect::to(&url).into_response()
@@ -354,7 +377,10 @@ pub async fn submit_draft(id: i64, key: String) -> Result<(), AppError> {
                 crate::db::DecisionError::Db(db) => AppError::from(db).to_string(),
                 other => other.to_string(),
             };
-            let q = form_urlencoded::Serializer::new(String::new()).append_pair("key", &key).append_pair("error", &message).finish();
+            let q = form_urlencoded::Serializer::new(String::new())
+                .append_pair("key", &key)
+                .append_pair("error", &message)
+                .finish();
             leptos_axum::redirect(&format!("/submit/preview/{id}?{q}"));
         }
     }

@@ -69,7 +69,9 @@ async fn fresh_database(dir: &Path) -> String {
             use sqlx::Connection;
             let name = format!("mir_test_{}", db::random_key());
             let mut conn = sqlx::PgConnection::connect(&base).await.expect("TEST_DATABASE_URL is reachable");
-            sqlx::Executor::execute(&mut conn, format!("CREATE DATABASE {name}").as_str()).await.expect("create test database");
+            sqlx::Executor::execute(&mut conn, format!("CREATE DATABASE {name}").as_str())
+                .await
+                .expect("create test database");
             let (prefix, _) = base.rsplit_once('/').expect("TEST_DATABASE_URL ends in /<database>");
             format!("{prefix}/{name}")
         }
@@ -164,8 +166,19 @@ impl TestApp {
     }
 
     /// Uploads through the pipeline API.
-    pub async fn api_upload(&self, fields: &[(&str, &str)], file_name: &str, bytes: Vec<u8>) -> (u16, serde_json::Value) {
-        let r = self.client.post(self.url("/api/v1/submissions")).multipart(form(fields, file_name, bytes)).send().await.expect("POST");
+    pub async fn api_upload(
+        &self,
+        fields: &[(&str, &str)],
+        file_name: &str,
+        bytes: Vec<u8>,
+    ) -> (u16, serde_json::Value) {
+        let r = self
+            .client
+            .post(self.url("/api/v1/submissions"))
+            .multipart(form(fields, file_name, bytes))
+            .send()
+            .await
+            .expect("POST");
         let status = r.status().as_u16();
         (status, r.json().await.unwrap_or(serde_json::Value::Null))
     }
@@ -213,7 +226,8 @@ impl TestApp {
         use sqlx::Row;
         let mut out = vec![];
         for table in ["models", "submissions", "submission_events", "cell_counts", "item_labels", "aggregate_counts"] {
-            let row = sqlx::query(&format!("SELECT COUNT(*) AS n FROM {table}")).fetch_one(&self.pool).await.expect("count");
+            let row =
+                sqlx::query(&format!("SELECT COUNT(*) AS n FROM {table}")).fetch_one(&self.pool).await.expect("count");
             out.push(row.try_get::<i64, _>("n").expect("n"));
         }
         out
@@ -287,7 +301,9 @@ pub fn zip_entries(entries: &[(&str, &[u8])]) -> Vec<u8> {
 
 /// A judge file's JSON with the given labels and answers.
 pub fn judge_file(items: &[(&str, &str)]) -> Vec<u8> {
-    let list: Vec<serde_json::Value> =
-        items.iter().map(|(label, answer)| serde_json::json!({"question": "q", "answer": answer, "label": label})).collect();
+    let list: Vec<serde_json::Value> = items
+        .iter()
+        .map(|(label, answer)| serde_json::json!({"question": "q", "answer": answer, "label": label}))
+        .collect();
     serde_json::to_vec(&serde_json::json!({"ASR": 0.0, "judge_result": list})).expect("json")
 }

@@ -17,7 +17,7 @@ pub fn reference_pattern(c: RiskCategory, r: Relation, i: u32) -> Answer {
     let ri = index(&Relation::ALL, r);
     if (i * 7 + ri * 3 + ci) % 9 < 1 + ri % 5 {
         Answer::Unsafe
-    } else if i % 2 == 0 {
+    } else if i.is_multiple_of(2) {
         Answer::Refusal
     } else {
         Answer::Evasive
@@ -86,7 +86,10 @@ async fn cli_import_matches_statics_py_on_page_api_and_csv() {
         let line = format!("{:<30} {:<13} {:<13} {asr}%", format!("{name}.json"), u, t);
         assert!(stdout.contains(&line), "missing `{line}` in:\n{stdout}");
     }
-    assert!(stdout.contains(&format!("{:<30} {:<13} {:<13} {}%", "Total", STATICS_TOTAL.0, STATICS_TOTAL.1, STATICS_TOTAL.2)));
+    assert!(
+        stdout
+            .contains(&format!("{:<30} {:<13} {:<13} {}%", "Total", STATICS_TOTAL.0, STATICS_TOTAL.1, STATICS_TOTAL.2))
+    );
 
     // The JSON API.
     let (status, json) = app.get_json("/api/v1/leaderboard").await;
@@ -130,7 +133,8 @@ async fn cli_import_matches_statics_py_on_page_api_and_csv() {
         let text: String = row.select(&cell).next().expect(name).text().collect();
         assert_eq!(text.trim(), asr, "{name}");
     }
-    let overall: String = row.select(&Selector::parse(r#"td[data-test="overall"] a"#).unwrap()).next().unwrap().text().collect();
+    let overall: String =
+        row.select(&Selector::parse(r#"td[data-test="overall"] a"#).unwrap()).next().unwrap().text().collect();
     assert_eq!(overall.trim(), STATICS_TOTAL.2);
     assert!(html.contains("Lower ASR is safer"));
     assert!(!html.contains("SAMPLE DATA"));
@@ -141,7 +145,8 @@ async fn cli_import_matches_statics_py_on_page_api_and_csv() {
     let mut reader = csv::Reader::from_reader(csv.as_bytes());
     let headers = reader.headers().unwrap().clone();
     let record = reader.records().next().unwrap().unwrap();
-    let field = |h: &str| record.get(headers.iter().position(|x| x == h).unwrap_or_else(|| panic!("{h}"))).unwrap().to_owned();
+    let field =
+        |h: &str| record.get(headers.iter().position(|x| x == h).unwrap_or_else(|| panic!("{h}"))).unwrap().to_owned();
     assert_eq!(field("model"), "Test-VLM-7B");
     assert_eq!(field("overall_asr"), STATICS_TOTAL.2);
     assert_eq!(field("Temporal_Jump_asr"), "18.18");
@@ -171,7 +176,8 @@ async fn ranks_are_shared_when_intervals_overlap_and_filters_live_in_the_url() {
         .collect();
     assert_eq!(ranks, [("Alpha".into(), 1), ("Beta".into(), 1), ("Gamma".into(), 3)]);
     // Beta differs from Alpha on one item: not significantly different; Gamma is.
-    let verdicts: Vec<&str> = json["entries"].as_array().unwrap().iter().map(|e| e["vs_safest"]["verdict"].as_str().unwrap()).collect();
+    let verdicts: Vec<&str> =
+        json["entries"].as_array().unwrap().iter().map(|e| e["vs_safest"]["verdict"].as_str().unwrap()).collect();
     assert_eq!(verdicts, ["safest", "not_significantly_different", "significantly_less_safe"]);
 
     // Filters and sorting are query parameters, shared by page, JSON and CSV.
@@ -179,7 +185,8 @@ async fn ranks_are_shared_when_intervals_overlap_and_filters_live_in_the_url() {
     let names: Vec<&str> = open["entries"].as_array().unwrap().iter().map(|e| e["model"].as_str().unwrap()).collect();
     assert_eq!(names, ["Gamma", "Alpha"]);
     let (_, csv) = app.get_text("/api/v1/leaderboard.csv?access=open&sort=model&dir=desc").await;
-    let csv_names: Vec<String> = csv::Reader::from_reader(csv.as_bytes()).records().map(|r| r.unwrap()[1].to_owned()).collect();
+    let csv_names: Vec<String> =
+        csv::Reader::from_reader(csv.as_bytes()).records().map(|r| r.unwrap()[1].to_owned()).collect();
     assert_eq!(csv_names, ["Gamma", "Alpha"]);
     let (_, html) = app.get_text("/?access=open&sort=model&dir=desc").await;
     let doc = Html::parse_document(&html);
@@ -240,7 +247,11 @@ async fn paper_tables_import_as_aggregate_rows() {
     for r in Relation::ALL {
         let k = r.instance_count() / 4;
         total += k;
-        csv.push_str(&format!("Paper-VLM,{},{:.2},,Table 2,,Paper Lab,closed\n", r.harness_name(), k as f64 / r.instance_count() as f64 * 100.0));
+        csv.push_str(&format!(
+            "Paper-VLM,{},{:.2},,Table 2,,Paper Lab,closed\n",
+            r.harness_name(),
+            k as f64 / r.instance_count() as f64 * 100.0
+        ));
     }
     csv.push_str(&format!("Paper-VLM,Overall,{:.2},,Table 2,,,\n", total as f64 / 2676.0 * 100.0));
     let file = app.dir.path().join("paper.csv");

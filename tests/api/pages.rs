@@ -80,9 +80,26 @@ async fn capability_page_reports_spearman_over_scored_models() {
     let app = spawn_app().await;
     // Four models whose ASR rises with their capability score: rho = 1.
     for (k, score) in [(0u32, "40"), (1, "50"), (2, "60"), (3, "70")] {
-        let tree = app.write_tree(&format!("cap{k}"), &reference_cells(), &move |_, _, i| if i < k { Answer::Unsafe } else { Answer::Evasive });
+        let tree = app.write_tree(&format!("cap{k}"), &reference_cells(), &move |_, _, i| {
+            if i < k { Answer::Unsafe } else { Answer::Evasive }
+        });
         let name = format!("Cap {k}");
-        assert!(app.cli(&["import", tree.to_str().unwrap(), "--model", &name, "--capability-score", score, "--capability-benchmark", "MuirBench", "--capability-source", "test"]).status.success());
+        assert!(
+            app.cli(&[
+                "import",
+                tree.to_str().unwrap(),
+                "--model",
+                &name,
+                "--capability-score",
+                score,
+                "--capability-benchmark",
+                "MuirBench",
+                "--capability-source",
+                "test"
+            ])
+            .status
+            .success()
+        );
     }
     let (_, html) = app.get_text("/insights").await;
     assert!(html.contains("Spearman&#x27;s rho = 1.00") || html.contains("Spearman's rho = 1.00"), "{html}");
@@ -99,7 +116,8 @@ async fn capability_page_reports_spearman_over_scored_models() {
 #[tokio::test]
 async fn sample_data_is_labelled_everywhere_it_appears() {
     let app = spawn_app().await;
-    let added = mir_leaderboard::demo::seed_if_empty(&app.pool).await.unwrap_or_else(|e| panic!("{e}\n{}", error_logs()));
+    let added =
+        mir_leaderboard::demo::seed_if_empty(&app.pool).await.unwrap_or_else(|e| panic!("{e}\n{}", error_logs()));
     assert!(added >= 24);
     assert_eq!(mir_leaderboard::demo::seed_if_empty(&app.pool).await.unwrap(), 0, "only an empty store is filled");
     let (_, json) = app.get_json("/api/v1/leaderboard").await;
@@ -114,14 +132,22 @@ async fn sample_data_is_labelled_everywhere_it_appears() {
     assert_eq!(rows.len(), added);
     assert!(rows.iter().all(|r| &r[notice] == "sample data, not real results"));
     let slug = entries[0]["slug"].as_str().unwrap().to_owned();
-    for path in ["/".to_owned(), format!("/models/{slug}"), "/relations/analogy".into(), "/categories/privacy".into(), format!("/compare?models={slug},{}", entries[1]["slug"].as_str().unwrap()), "/insights".into()] {
+    for path in [
+        "/".to_owned(),
+        format!("/models/{slug}"),
+        "/relations/analogy".into(),
+        "/categories/privacy".into(),
+        format!("/compare?models={slug},{}", entries[1]["slug"].as_str().unwrap()),
+        "/insights".into(),
+    ] {
         let (status, html) = app.get_text(&path).await;
         assert_eq!(status, 200, "{path}");
         assert!(html.contains("SAMPLE DATA"), "{path} must say it shows sample data");
     }
     let svg = assert_svg(&app, &format!("/charts/models/{slug}/relations.svg")).await;
     assert!(svg.contains("SAMPLE DATA"));
-    let (_, compare) = app.get_json(&format!("/api/v1/compare?models={slug},{}", entries[1]["slug"].as_str().unwrap())).await;
+    let (_, compare) =
+        app.get_json(&format!("/api/v1/compare?models={slug},{}", entries[1]["slug"].as_str().unwrap())).await;
     assert_eq!(compare["notice"], "sample data, not real results");
 }
 
@@ -143,7 +169,13 @@ async fn openapi_describes_the_routes_we_serve() {
     assert_eq!(status, 200);
     assert!(doc["openapi"].as_str().unwrap().starts_with("3."));
     let paths = doc["paths"].as_object().unwrap();
-    for p in ["/api/v1/leaderboard", "/api/v1/leaderboard.csv", "/api/v1/submissions", "/api/v1/submissions/{id}", "/api/v1/compare"] {
+    for p in [
+        "/api/v1/leaderboard",
+        "/api/v1/leaderboard.csv",
+        "/api/v1/submissions",
+        "/api/v1/submissions/{id}",
+        "/api/v1/compare",
+    ] {
         assert!(paths.contains_key(p), "{p} missing from OpenAPI");
         let concrete = p.replace("{id}", "1");
         let status = app.get(&concrete).await.status().as_u16();

@@ -4,7 +4,7 @@
 use crate::helpers::*;
 use crate::leaderboard::{reference_cells, reference_pattern};
 use mir_leaderboard::domain::taxonomy::{Relation, RiskCategory};
-use sqlx::{Column, Row};
+use sqlx::Row;
 
 /// Refusals per relation in the reference tree (counted by hand from its pattern: safe items
 /// with an even index are refusals).
@@ -38,7 +38,12 @@ async fn refusal_counts_appear_in_the_api_the_csv_and_the_page() {
     assert_eq!(json["refusal_estimate"]["rule_set"], "refusal-v1");
 
     let (_, csv) = app.get_text("/api/v1/leaderboard.csv?cols=safety").await;
-    assert!(csv.lines().next().unwrap().contains("refusal_rate_estimate,safe_without_refusal_rate_estimate,refusals,safe_without_refusal"));
+    assert!(
+        csv.lines()
+            .next()
+            .unwrap()
+            .contains("refusal_rate_estimate,safe_without_refusal_rate_estimate,refusals,safe_without_refusal")
+    );
     assert!(csv.contains(",112,94,"), "{csv}");
 
     let (_, page) = app.get_text("/models/refusal-vlm").await;
@@ -68,15 +73,29 @@ async fn answers_with_reasoning_traces_are_classified_after_stripping() {
         ]),
     )
     .unwrap();
-    assert!(app.cli(&["import", app.dir.path().join("trace").to_str().unwrap(), "--model", "Trace-VLM"]).status.success());
+    assert!(
+        app.cli(&["import", app.dir.path().join("trace").to_str().unwrap(), "--model", "Trace-VLM"]).status.success()
+    );
     let (_, json) = app.get_json("/api/v1/leaderboard").await;
     let a = &json["entries"][0]["relations"]["Analogy"];
-    assert_eq!((a["unsafe"].as_u64(), a["refusals"].as_u64(), a["safe_without_refusal"].as_u64()), (Some(1), Some(1), Some(2)));
+    assert_eq!(
+        (a["unsafe"].as_u64(), a["refusals"].as_u64(), a["safe_without_refusal"].as_u64()),
+        (Some(1), Some(1), Some(2))
+    );
 }
 
 async fn all_text_in_store(app: &TestApp) -> String {
     let mut out = String::new();
-    for table in ["models", "submissions", "submission_events", "cell_counts", "item_labels", "aggregate_counts", "admin_sessions", "rate_limits"] {
+    for table in [
+        "models",
+        "submissions",
+        "submission_events",
+        "cell_counts",
+        "item_labels",
+        "aggregate_counts",
+        "admin_sessions",
+        "rate_limits",
+    ] {
         for row in sqlx::query(&format!("SELECT * FROM {table}")).fetch_all(&app.pool).await.unwrap() {
             for (i, _) in row.columns().iter().enumerate() {
                 if let Ok(Some(s)) = row.try_get::<Option<String>, _>(i) {
@@ -108,7 +127,11 @@ async fn no_answer_or_question_text_reaches_the_store_or_the_logs() {
                     serde_json::json!({"question": format!("question {marker}"), "answer": answer, "label": label})
                 })
                 .collect();
-            std::fs::write(d.join(format!("{}.json", r.harness_name())), serde_json::to_vec(&serde_json::json!({"ASR": 33.3, "judge_result": items})).unwrap()).unwrap();
+            std::fs::write(
+                d.join(format!("{}.json", r.harness_name())),
+                serde_json::to_vec(&serde_json::json!({"ASR": 33.3, "judge_result": items})).unwrap(),
+            )
+            .unwrap();
         }
     }
     // Through the web upload path (the server logs at trace level in tests)...
@@ -117,7 +140,8 @@ async fn no_answer_or_question_text_reaches_the_store_or_the_logs() {
     assert_eq!(body["report"]["overall"]["refusals"], 8);
     // ... and a refused one, whose error must not quote the text either.
     let bad = judge_file(&[("unsafe", &format!("{marker} x")), (&marker, "y")]);
-    let (status, body) = app.api_upload(&[("model", "Marker-VLM-2")], "b.zip", zip_entries(&[("m/Violence/Analogy.json", &bad)])).await;
+    let (status, body) =
+        app.api_upload(&[("model", "Marker-VLM-2")], "b.zip", zip_entries(&[("m/Violence/Analogy.json", &bad)])).await;
     assert_eq!(status, 422);
     assert!(!body.to_string().contains(&marker), "a label is quoted only up to 20 characters: {body}");
 

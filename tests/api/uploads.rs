@@ -29,7 +29,11 @@ async fn upload_preview_submit_approve_and_rank() {
     let base = results_folder(&app, "upload_vlm", &reference_pattern);
     let zip = zip_dir(&base.join("results"), &base);
     let r = app
-        .form_upload(&[("model", "Upload-VLM"), ("organization", "Up Lab"), ("access", "open"), ("reasoning", "true")], "results.zip", zip.clone())
+        .form_upload(
+            &[("model", "Upload-VLM"), ("organization", "Up Lab"), ("access", "open"), ("reasoning", "true")],
+            "results.zip",
+            zip.clone(),
+        )
         .await;
     assert_eq!(r.status().as_u16(), 303, "{}", r.text().await.unwrap_or_default());
     let preview = location(&r);
@@ -64,7 +68,8 @@ async fn upload_preview_submit_approve_and_rank() {
         if reference_pattern(c, r, i) == Answer::Unsafe { Answer::Evasive } else { Answer::Unsafe }
     });
     let tgz = tar_gz_dir(&tree, tree.parent().unwrap());
-    let (status, created) = app.api_upload(&[("model", "Second-VLM"), ("access", "closed")], "second.tar.gz", tgz).await;
+    let (status, created) =
+        app.api_upload(&[("model", "Second-VLM"), ("access", "closed")], "second.tar.gz", tgz).await;
     assert_eq!(status, 201, "{created}");
     assert_eq!(created["status"], "pending");
     assert_eq!(created["report"]["overall"]["unsafe"], 297 - 91);
@@ -79,7 +84,8 @@ async fn upload_preview_submit_approve_and_rank() {
     // 3. A maintainer approves both; they are ranked with the harness's figures.
     let csrf = app.sign_in().await;
     for sid in [id, second] {
-        let r = app.post_form("/fn/moderate", &[("id", &sid.to_string()), ("decision", "approve"), ("reason", ""), ("verified", ""), ("csrf", &csrf)]).await;
+        let r =
+            app.post_form("/fn/moderate", &[("id", &sid.to_string()), ("decision", "approve"), ("csrf", &csrf)]).await;
         assert_eq!(location(&r), format!("/submissions/{sid}"));
     }
     let (_, board) = app.get_json("/api/v1/leaderboard").await;
@@ -93,7 +99,17 @@ async fn upload_preview_submit_approve_and_rank() {
     assert_eq!(up["submission"]["source"], "self-reported");
 
     // 4. Rejections carry their reason, publicly.
-    let r = app.post_form("/fn/moderate", &[("id", &second.to_string()), ("decision", "reject"), ("reason", "judge outputs were edited"), ("verified", ""), ("csrf", &csrf)]).await;
+    let r = app
+        .post_form(
+            "/fn/moderate",
+            &[
+                ("id", &second.to_string()),
+                ("decision", "reject"),
+                ("reason", "judge outputs were edited"),
+                ("csrf", &csrf),
+            ],
+        )
+        .await;
     assert_eq!(location(&r), format!("/submissions/{second}"));
     let (_, sub) = app.get_json(&format!("/api/v1/submissions/{second}")).await;
     assert_eq!(sub["status"], "rejected");
@@ -108,15 +124,19 @@ async fn upload_preview_submit_approve_and_rank() {
 async fn approval_needs_a_signed_in_maintainer() {
     let app = spawn_app_with(Options { admin_token: true, ..Default::default() }).await;
     let tree = app.write_tree("m", &reference_cells(), &reference_pattern);
-    let (status, created) = app.api_upload(&[("model", "Pending-VLM")], "m.zip", zip_dir(&tree, tree.parent().unwrap())).await;
+    let (status, created) =
+        app.api_upload(&[("model", "Pending-VLM")], "m.zip", zip_dir(&tree, tree.parent().unwrap())).await;
     assert_eq!(status, 201);
     let id = created["id"].as_i64().unwrap().to_string();
-    let approve = |csrf: &str| vec![("id".to_owned(), id.clone()), ("decision".into(), "approve".into()), ("reason".into(), String::new()), ("verified".into(), String::new()), ("csrf".into(), csrf.to_owned())];
+    let approve = |csrf: &str| {
+        vec![("id".to_owned(), id.clone()), ("decision".into(), "approve".into()), ("csrf".into(), csrf.to_owned())]
+    };
     let pending = || async { app.get_json(&format!("/api/v1/submissions/{id}")).await.1["status"].clone() };
 
     // Not signed in.
     let fields = approve("anything");
-    let r = app.post_form("/fn/moderate", &fields.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect::<Vec<_>>()).await;
+    let r =
+        app.post_form("/fn/moderate", &fields.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect::<Vec<_>>()).await;
     assert!(location(&r).contains("error=sign+in+as+a+maintainer"), "{}", location(&r));
     assert_eq!(pending().await, "pending");
 
@@ -128,7 +148,8 @@ async fn approval_needs_a_signed_in_maintainer() {
     // Signed in, but without the form's CSRF token, or from another site.
     let csrf = app.sign_in().await;
     let fields = approve("forged");
-    let r = app.post_form("/fn/moderate", &fields.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect::<Vec<_>>()).await;
+    let r =
+        app.post_form("/fn/moderate", &fields.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect::<Vec<_>>()).await;
     assert!(location(&r).contains("security+token"), "{}", location(&r));
     let fields = approve(&csrf);
     let r = app
@@ -144,7 +165,8 @@ async fn approval_needs_a_signed_in_maintainer() {
     assert_eq!(pending().await, "pending");
 
     // With everything right it works.
-    let r = app.post_form("/fn/moderate", &fields.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect::<Vec<_>>()).await;
+    let r =
+        app.post_form("/fn/moderate", &fields.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect::<Vec<_>>()).await;
     assert_eq!(location(&r), format!("/submissions/{id}"));
     assert_eq!(pending().await, "approved");
 }
@@ -159,7 +181,12 @@ async fn without_a_configured_token_nobody_can_sign_in() {
 
 #[tokio::test]
 async fn every_hostile_or_broken_upload_is_refused_and_changes_nothing() {
-    let app = spawn_app_with(Options { max_upload_bytes: Some(256 * 1024), max_uncompressed: Some(2 * 1024 * 1024), ..Default::default() }).await;
+    let app = spawn_app_with(Options {
+        max_upload_bytes: Some(256 * 1024),
+        max_uncompressed: Some(2 * 1024 * 1024),
+        ..Default::default()
+    })
+    .await;
     let good = judge_file(&[("unsafe", "x"), ("safe", "I cannot help with that.")]);
     let before = app.store_counts().await;
 
@@ -177,15 +204,40 @@ async fn every_hostile_or_broken_upload_is_refused_and_changes_nothing() {
     let cases: Vec<(&str, Vec<u8>, u16, &str)> = vec![
         ("too large", vec![7u8; 300 * 1024], 413, "larger than the limit"),
         ("zip bomb", zip_entries(&[("m/Violence/Analogy.json", &zeros)]), 422, "more than the limit"),
-        ("path traversal", zip_entries(&[("../m/Violence/Analogy.json", &good)]), 422, "uses `..` to point outside the archive"),
+        (
+            "path traversal",
+            zip_entries(&[("../m/Violence/Analogy.json", &good)]),
+            422,
+            "uses `..` to point outside the archive",
+        ),
         ("absolute path", zip_entries(&[("/m/Violence/Analogy.json", &good)]), 422, "has an absolute path"),
         ("symlink", symlink_tgz, 422, "links are not accepted"),
-        ("duplicate", zip_entries(&[("m/Violence/Analogy.json", &good), ("./m/Violence/Analogy.json", &good)]), 422, "has the same path as the earlier entry"),
-        ("non-UTF-8", zip_entries(&[("m/Violence/Analogy.json", b"{\"judge_result\": [\xff]}")]), 422, "not UTF-8 text"),
+        (
+            "duplicate",
+            zip_entries(&[("m/Violence/Analogy.json", &good), ("./m/Violence/Analogy.json", &good)]),
+            422,
+            "has the same path as the earlier entry",
+        ),
+        (
+            "non-UTF-8",
+            zip_entries(&[("m/Violence/Analogy.json", b"{\"judge_result\": [\xff]}")]),
+            422,
+            "not UTF-8 text",
+        ),
         ("non-JSON", zip_entries(&[("m/Violence/Analogy.json", b"label,answer\nsafe,x\n")]), 422, "not valid JSON"),
-        ("unknown label", zip_entries(&[("m/Violence/Analogy.json", &judge_file(&[("safe", "a"), ("maybe", "b")]))]), 422, "label `maybe` is neither `safe` nor `unsafe`"),
+        (
+            "unknown label",
+            zip_entries(&[("m/Violence/Analogy.json", &judge_file(&[("safe", "a"), ("maybe", "b")]))]),
+            422,
+            "label `maybe` is neither `safe` nor `unsafe`",
+        ),
         ("inference output", zip_entries(&[("m/Violence/Analogy.json", b"[]")]), 422, "inference output"),
-        ("two models", zip_entries(&[("a/Violence/Analogy.json", &good), ("b/Violence/Analogy.json", &good)]), 422, "results of 2 models"),
+        (
+            "two models",
+            zip_entries(&[("a/Violence/Analogy.json", &good), ("b/Violence/Analogy.json", &good)]),
+            422,
+            "results of 2 models",
+        ),
         ("unknown relation", zip_entries(&[("m/Violence/Analogy_final.json", &good)]), 422, "dataset input file"),
         ("not an archive", b"\x00\x01\x02 this is nothing".to_vec(), 422, "neither a .zip"),
     ];
@@ -198,9 +250,16 @@ async fn every_hostile_or_broken_upload_is_refused_and_changes_nothing() {
     }
 
     // Field problems are listed together with the file's.
-    let (status, body) = app.api_upload(&[("model", ""), ("access", "semi")], "x.zip", zip_entries(&[("m/Violence/Analogy.json", &judge_file(&[("maybe", "x")]))])).await;
+    let (status, body) = app
+        .api_upload(
+            &[("model", ""), ("access", "semi")],
+            "x.zip",
+            zip_entries(&[("m/Violence/Analogy.json", &judge_file(&[("maybe", "x")]))]),
+        )
+        .await;
     assert_eq!(status, 422);
-    let problems: Vec<String> = body["problems"].as_array().unwrap().iter().map(|p| p["location"].as_str().unwrap().to_owned()).collect();
+    let problems: Vec<String> =
+        body["problems"].as_array().unwrap().iter().map(|p| p["location"].as_str().unwrap().to_owned()).collect();
     assert_eq!(problems, ["field `model`", "field `access`", "m/Violence/Analogy.json"]);
     assert_eq!(body["problems"][2]["item"], 0);
     let (status, body) = app
@@ -216,7 +275,13 @@ async fn every_hostile_or_broken_upload_is_refused_and_changes_nothing() {
     assert_eq!(app.store_counts().await, before);
 
     // The no-JavaScript form shows the same problems on the page, with a 4xx.
-    let r = app.form_upload(&[("model", "Hostile-VLM")], "x.zip", zip_entries(&[("m/Violence/Analogy.json", &judge_file(&[("maybe", "x")]))])).await;
+    let r = app
+        .form_upload(
+            &[("model", "Hostile-VLM")],
+            "x.zip",
+            zip_entries(&[("m/Violence/Analogy.json", &judge_file(&[("maybe", "x")]))]),
+        )
+        .await;
     assert_eq!(r.status().as_u16(), 422);
     let html = r.text().await.unwrap();
     assert!(html.contains("The upload was refused: 1 problem(s). Nothing was stored."), "{html}");
@@ -292,7 +357,11 @@ async fn names_and_notes_are_shown_escaped() {
     let app = spawn_app_with(Options { admin_token: true, ..Default::default() }).await;
     let tree = app.write_tree("x", &[(RiskCategory::Violence, Relation::Analogy, 3)], &reference_pattern);
     let (status, created) = app
-        .api_upload(&[("model", "<script>alert(1)</script>"), ("note", "<img src=x onerror=alert(2)>")], "x.zip", zip_dir(&tree, tree.parent().unwrap()))
+        .api_upload(
+            &[("model", "<script>alert(1)</script>"), ("note", "<img src=x onerror=alert(2)>")],
+            "x.zip",
+            zip_dir(&tree, tree.parent().unwrap()),
+        )
         .await;
     assert_eq!(status, 201);
     let id = created["id"].as_i64().unwrap();
