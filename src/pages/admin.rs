@@ -22,6 +22,16 @@ fn redirect_with_error(path: &str, e: &AppError) {
     leptos_axum::redirect(&format!("{path}{sep}{q}"));
 }
 
+/// Adds a `Set-Cookie` header to the server function's response.
+#[cfg(feature = "ssr")]
+fn set_cookie(cookie: &str) {
+    if let (Some(res), Ok(v)) =
+        (use_context::<leptos_axum::ResponseOptions>(), axum::http::HeaderValue::from_str(cookie))
+    {
+        res.insert_header(axum::http::header::SET_COOKIE, v);
+    }
+}
+
 #[server(prefix = "/fn", endpoint = "sign-in")]
 pub async fn sign_in(token: String) -> Result<(), AppError> {
     use axum::extract::ConnectInfo;
@@ -37,11 +47,7 @@ pub async fn sign_in(token: String) -> Result<(), AppError> {
     .await;
     match result {
         Ok(cookie) => {
-            if let (Some(res), Ok(v)) =
-                (use_context::<leptos_axum::ResponseOptions>(), axum::http::HeaderValue::from_str(&cookie))
-            {
-                res.insert_header(axum::http::header::SET_COOKIE, v);
-            }
+            set_cookie(&cookie);
             leptos_axum::redirect("/submissions?status=pending");
         }
         Err(e) => redirect_with_error("/admin", &e),
@@ -55,11 +61,7 @@ pub async fn sign_out(csrf: String) -> Result<(), AppError> {
     let headers = super::ssr::headers().await?;
     crate::api::auth::require_maintainer(&state.pool, &headers, &csrf).await?;
     let cookie = crate::api::auth::sign_out(&state.pool, &state.settings, &headers).await?;
-    if let (Some(res), Ok(v)) =
-        (use_context::<leptos_axum::ResponseOptions>(), axum::http::HeaderValue::from_str(&cookie))
-    {
-        res.insert_header(axum::http::header::SET_COOKIE, v);
-    }
+    set_cookie(&cookie);
     leptos_axum::redirect("/admin");
     Ok(())
 }

@@ -2,7 +2,7 @@
 //! so pairs with per-item labels get an exact McNemar test per relation, per category and
 //! overall (Holm within each family), stated in words.
 
-use crate::components::{ErrorBox, Figure, JudgePicker, SampleBanner, interval, p_text};
+use crate::components::{Figure, JudgePicker, SampleBanner, interval, loaded, p_text};
 use crate::domain::compare::{PairComparison, describe};
 use crate::domain::leaderboard::Entry;
 use crate::domain::metrics::format_pct;
@@ -40,14 +40,7 @@ pub fn ComparePage() -> impl IntoView {
     let data = Resource::new(key, |(models, judge)| get_compare(models, judge));
     view! {
         <Title text="Compare" />
-        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match data.await {
-                    Ok(p) => view! { <CompareView p /> }.into_any(),
-                    Err(e) => view! { <ErrorBox error=e /> }.into_any(),
-                }
-            })}
-        </Suspense>
+        {loaded(data, |p| view! { <CompareView p /> })}
     }
 }
 

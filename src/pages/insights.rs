@@ -1,7 +1,7 @@
 //! `/insights`: does a stronger multi-image reasoner resist these attacks less? Capability
 //! scores against ASR, with Spearman's rank correlation.
 
-use crate::components::{ErrorBox, Figure, JudgePicker, SampleBanner, p_text};
+use crate::components::{Figure, JudgePicker, SampleBanner, loaded, p_text};
 use crate::domain::metrics::format_pct;
 use crate::domain::taxonomy::DEFAULT_JUDGE;
 use crate::domain::views::CapabilityPage;
@@ -22,14 +22,7 @@ pub fn InsightsPage() -> impl IntoView {
     let data = Resource::new(move || query.get().get("judge"), get_capability);
     view! {
         <Title text="Capability vs vulnerability" />
-        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match data.await {
-                    Ok(p) => view! { <InsightsView p /> }.into_any(),
-                    Err(e) => view! { <ErrorBox error=e /> }.into_any(),
-                }
-            })}
-        </Suspense>
+        {loaded(data, |p| view! { <InsightsView p /> })}
     }
 }
 

@@ -1,6 +1,7 @@
 //! `/models/{slug}`: one model's results: provenance, the per-relation chart with intervals, the
 //! relation x category heatmap, the category chart, the superficial-safety estimate, history.
 
+use super::admin::{SetCapability, get_admin};
 use crate::components::{ErrorBox, Figure, JudgePicker, SampleBanner, ScoreCell, SourceBadge, interval};
 use crate::domain::leaderboard::Entry;
 use crate::domain::metrics::{Counts, Score, format_pct};
@@ -27,17 +28,50 @@ pub async fn get_model(slug: String, judge: Option<String>) -> Result<Page, AppE
 pub fn ModelPage() -> impl IntoView {
     let params = use_params_map();
     let query = use_query_map();
-    let key = move || (params.get().get("slug").unwrap_or_default(), query.get().get("judge"));
-    let data = Resource::new(key, |(slug, judge)| get_model(slug, judge));
+    let set_capability = ServerAction::<SetCapability>::new();
+    // Refetched after a maintainer changes the capability score on this page.
+    let key = move || {
+        (params.get().get("slug").unwrap_or_default(), query.get().get("judge"), set_capability.version().get())
+    };
+    let data = Resource::new(key, |(slug, judge, _)| get_model(slug, judge));
+    let admin = Resource::new(|| (), |_| get_admin());
     view! {
         <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match data.await {
-                    Ok(p) => view! { <ModelView p /> }.into_any(),
-                    Err(e) => view! { <ErrorBox error=e /> }.into_any(),
-                }
-            })}
+            {move || {
+                let error = query.get().get("error");
+                Suspend::new(async move {
+                    let csrf = admin.await.ok().flatten();
+                    match data.await {
+                        Ok(p) => view! {
+                            {error.map(|e| view! { <p class="notice error" role="alert" data-test="action-error">{e}</p> })}
+                            <ModelView p=p.clone() />
+                            {csrf.map(|csrf| view! { <CapabilityForm p csrf action=set_capability /> })}
+                        }.into_any(),
+                        Err(e) => view! { <ErrorBox error=e /> }.into_any(),
+                    }
+                })
+            }}
         </Suspense>
+    }
+}
+
+/// A signed-in maintainer sets or clears the model's capability score.
+#[component]
+fn CapabilityForm(p: Page, csrf: String, action: ServerAction<SetCapability>) -> impl IntoView {
+    let c = p.model.capability.clone();
+    view! {
+        <section class="moderation" data-test="capability-form">
+            <h2>"Capability score (maintainers)"</h2>
+            <ActionForm action=action>
+                <input type="hidden" name="slug" value=p.model.slug.clone() />
+                <input type="hidden" name="csrf" value=csrf />
+                <label>"Score " <input name="score" value=c.as_ref().map(|c| c.score.to_string()).unwrap_or_default() /></label>
+                <label>"Benchmark " <input name="benchmark" value=c.as_ref().map(|c| c.benchmark.clone()).unwrap_or_default() placeholder="e.g. MuirBench" /></label>
+                <label>"Source " <input name="source" value=c.as_ref().and_then(|c| c.source.clone()).unwrap_or_default() placeholder="e.g. paper, Table 3" /></label>
+                <button type="submit">"Save"</button>
+                <span class="muted">" An empty score clears it."</span>
+            </ActionForm>
+        </section>
     }
 }
 

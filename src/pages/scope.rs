@@ -1,7 +1,7 @@
 //! `/relations/{name}` and `/categories/{name}`: what a relation (or risk category) is, and every
 //! model ranked on it, with intervals and ranks from that scope alone.
 
-use crate::components::{ErrorBox, Figure, JudgePicker, SampleBanner, SourceBadge, interval};
+use crate::components::{Figure, JudgePicker, SampleBanner, SourceBadge, interval, loaded};
 use crate::domain::metrics::format_pct;
 use crate::domain::taxonomy::{DEFAULT_JUDGE, Relation, RiskCategory};
 use crate::domain::views::{Scope, ScopePage};
@@ -46,14 +46,7 @@ fn ScopeRoute(kind: &'static str) -> impl IntoView {
     let key = move || (params.get().get("name").unwrap_or_default(), query.get().get("judge"));
     let data = Resource::new(key, move |(name, judge)| get_scope(kind.to_owned(), name, judge));
     view! {
-        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match data.await {
-                    Ok(p) => view! { <ScopeView p /> }.into_any(),
-                    Err(e) => view! { <ErrorBox error=e /> }.into_any(),
-                }
-            })}
-        </Suspense>
+        {loaded(data, |p| view! { <ScopeView p /> })}
     }
 }
 

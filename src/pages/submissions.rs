@@ -3,7 +3,7 @@
 
 use super::admin::{Moderate, get_admin};
 use super::model::{CellTable, HistoryTable};
-use crate::components::{ErrorBox, SourceBadge};
+use crate::components::{ErrorBox, SourceBadge, loaded};
 use crate::domain::leaderboard::LeaderboardQuery;
 use crate::domain::metrics::{Counts, format_pct};
 use crate::domain::model::{Granularity, Status};
@@ -54,14 +54,7 @@ pub fn QueuePage() -> impl IntoView {
                     view! { <a href=href class:current=move || current() == value>{label}</a> }
                 }).collect_view()}
             </nav>
-            <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
-                {move || Suspend::new(async move {
-                    match data.await {
-                        Ok(lines) => view! { <HistoryTable lines /> }.into_any(),
-                        Err(e) => view! { <ErrorBox error=e /> }.into_any(),
-                    }
-                })}
-            </Suspense>
+            {loaded(data, |lines| view! { <HistoryTable lines /> })}
         </article>
     }
 }

@@ -183,3 +183,57 @@ async fn openapi_describes_the_routes_we_serve() {
     }
     assert!(paths["/api/v1/submissions"]["post"].is_object());
 }
+
+#[tokio::test]
+async fn maintainers_set_capability_scores_on_the_model_page() {
+    let app = spawn_app_with(Options { admin_token: true, ..Default::default() }).await;
+    let tree = app.write_tree("c", &reference_cells(), &reference_pattern);
+    assert!(app.cli(&["import", tree.to_str().unwrap(), "--model", "Cap-VLM"]).status.success());
+    let fields = |csrf: &str| {
+        vec![
+            ("slug".to_owned(), "cap-vlm".to_owned()),
+            ("score".into(), "61.5".into()),
+            ("benchmark".into(), "MuirBench".into()),
+            ("source".into(), "paper, Table 3".into()),
+            ("csrf".into(), csrf.to_owned()),
+        ]
+    };
+    // Not signed in: refused, nothing changes.
+    let r = app
+        .client
+        .post(app.url("/fn/capability-score"))
+        .header("accept", "text/html")
+        .form(&fields("x"))
+        .send()
+        .await
+        .unwrap();
+    assert!(r.headers()["location"].to_str().unwrap().contains("error=sign+in"));
+    let (_, json) = app.get_json("/api/v1/leaderboard").await;
+    assert!(json["entries"][0]["model"] == "Cap-VLM" && json["entries"][0]["capability"].is_null());
+    let (_, page) = app.get_text("/models/cap-vlm").await;
+    assert!(!page.contains("data-test=\"capability-form\""), "only maintainers see the form");
+
+    let csrf = app.sign_in().await;
+    let r = app
+        .client
+        .post(app.url("/fn/capability-score"))
+        .header("accept", "text/html")
+        .form(&fields(&csrf))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.headers()["location"], "/models/cap-vlm");
+    let (_, json) = app.get_json("/api/v1/leaderboard").await;
+    assert_eq!(json["entries"][0]["capability"]["score"], 61.5);
+    assert_eq!(json["entries"][0]["capability"]["benchmark"], "MuirBench");
+    let (_, page) = app.get_text("/models/cap-vlm").await;
+    assert!(page.contains("61.5 on MuirBench (source: paper, Table 3)"));
+    assert!(page.contains("data-test=\"capability-form\""));
+
+    // A score without a benchmark is refused with the reason.
+    let mut bad = fields(&csrf);
+    bad[2].1 = String::new();
+    let r =
+        app.client.post(app.url("/fn/capability-score")).header("accept", "text/html").form(&bad).send().await.unwrap();
+    assert!(r.headers()["location"].to_str().unwrap().contains("name+the+benchmark"));
+}
