@@ -272,7 +272,8 @@ async fn run(command: Command) -> Result<(), String> {
             if !problems.is_empty() {
                 return Err(problems.join("\n"));
             }
-            let data = queries::leaderboard(pool, q.judge.as_deref(), q.population).await.map_err(|e| e.to_string())?;
+            let data =
+                queries::leaderboard(&state, q.judge.as_deref(), q.population).await.map_err(|e| e.to_string())?;
             let text = match format {
                 Format::Csv => exports::to_csv(&data, &q),
                 Format::Json => {

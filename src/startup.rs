@@ -31,7 +31,12 @@ pub async fn build_state(settings: Settings) -> Result<AppState, StartupError> {
             .map_err(|source| StartupError::DataDir { path: dir.display().to_string(), source })?;
     }
     let pool = db::connect(&settings.database_url, settings.max_db_connections).await?;
-    Ok(AppState { leptos_options: settings.leptos.clone(), pool, settings: Arc::new(settings) })
+    Ok(AppState {
+        leptos_options: settings.leptos.clone(),
+        pool,
+        settings: Arc::new(settings),
+        cache: Default::default(),
+    })
 }
 
 /// The whole site: pages, server functions, the JSON API, charts, static files.

@@ -14,4 +14,6 @@ pub struct AppState {
     pub leptos_options: LeptosOptions,
     pub pool: Pool,
     pub settings: Arc<Settings>,
+    /// Rankings computed from the store, valid while its change counter stays the same.
+    pub cache: Arc<crate::api::queries::Cache>,
 }

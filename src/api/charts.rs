@@ -257,7 +257,7 @@ pub async fn model_chart(
     headers: HeaderMap,
 ) -> Result<Response, AppError> {
     let kind = strip_svg(&name)?.to_owned();
-    let page = queries::model_page(&state.pool, &slug, q.judge.as_deref()).await?;
+    let page = queries::model_page(&state, &slug, q.judge.as_deref()).await?;
     let sample = page.entry.as_ref().is_some_and(Entry::is_sample);
     let render: fn(&ModelPage, bool) -> String = match kind.as_str() {
         "relations" => model_relations,
@@ -276,7 +276,7 @@ pub async fn relation_chart(
     headers: HeaderMap,
 ) -> Result<Response, AppError> {
     let r = Relation::parse(strip_svg(&name)?).ok_or_else(|| AppError::NotFound(format!("relation `{name}`")))?;
-    let page = queries::scope_page(&state.pool, Scope::Relation(r), q.judge.as_deref()).await?;
+    let page = queries::scope_page(&state, Scope::Relation(r), q.judge.as_deref()).await?;
     svg(&headers, move || scope_chart(&page)).await
 }
 
@@ -288,7 +288,7 @@ pub async fn category_chart(
 ) -> Result<Response, AppError> {
     let c =
         RiskCategory::parse(strip_svg(&name)?).ok_or_else(|| AppError::NotFound(format!("risk category `{name}`")))?;
-    let page = queries::scope_page(&state.pool, Scope::Category(c), q.judge.as_deref()).await?;
+    let page = queries::scope_page(&state, Scope::Category(c), q.judge.as_deref()).await?;
     svg(&headers, move || scope_chart(&page)).await
 }
 
@@ -304,7 +304,7 @@ pub async fn compare_chart_route(
         _ => return Err(AppError::NotFound(format!("chart `{name}`"))),
     };
     let slugs: Vec<String> = q.models.unwrap_or_default().split(',').map(str::to_owned).collect();
-    let page = queries::compare(&state.pool, &slugs, q.judge.as_deref()).await?;
+    let page = queries::compare(&state, &slugs, q.judge.as_deref()).await?;
     svg(&headers, move || compare_chart(&page, by_category)).await
 }
 
@@ -313,7 +313,7 @@ pub async fn capability_chart(
     Query(q): Query<JudgeQuery>,
     headers: HeaderMap,
 ) -> Result<Response, AppError> {
-    let page = queries::capability(&state.pool, q.judge.as_deref()).await?;
+    let page = queries::capability(&state, q.judge.as_deref()).await?;
     svg(&headers, move || {
         let bench = page.benchmark.clone().unwrap_or_else(|| "capability score".into());
         let points: Vec<Point> = page
@@ -351,7 +351,7 @@ pub async fn leaderboard_chart_route(
     if !problems.is_empty() {
         return Err(AppError::BadRequest(problems.join("; ")));
     }
-    let data = queries::leaderboard(&state.pool, q.judge.as_deref(), q.population).await?;
+    let data = queries::leaderboard(&state, q.judge.as_deref(), q.population).await?;
     svg(&headers, move || {
         let rows = visible(&data.entries, &q);
         let sample = rows.iter().any(|e| e.is_sample());

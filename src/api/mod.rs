@@ -46,14 +46,14 @@ fn parse_view(raw: Option<String>) -> Result<LeaderboardQuery, AppError> {
 /// `GET /api/v1/leaderboard`: the page's view as JSON, for the same query parameters.
 async fn leaderboard_json(State(state): State<AppState>, RawQuery(raw): RawQuery) -> Result<Json<Value>, AppError> {
     let q = parse_view(raw)?;
-    let data = queries::leaderboard(&state.pool, q.judge.as_deref(), q.population).await?;
+    let data = queries::leaderboard(&state, q.judge.as_deref(), q.population).await?;
     Ok(Json(exports::to_json(&data, &q)))
 }
 
 /// `GET /api/v1/leaderboard.csv`: exactly the rows and columns on screen.
 async fn leaderboard_csv(State(state): State<AppState>, RawQuery(raw): RawQuery) -> Result<Response, AppError> {
     let q = parse_view(raw)?;
-    let data = queries::leaderboard(&state.pool, q.judge.as_deref(), q.population).await?;
+    let data = queries::leaderboard(&state, q.judge.as_deref(), q.population).await?;
     let body = exports::to_csv(&data, &q);
     let mut res = body.into_response();
     let h = res.headers_mut();
@@ -94,7 +94,7 @@ async fn compare_json(State(state): State<AppState>, Query(p): Query<ComparePara
     if slugs.len() < 2 {
         return Err(AppError::BadRequest("models=a,b: name 2 to 6 model slugs, separated by commas".into()));
     }
-    let page = queries::compare(&state.pool, &slugs, p.judge.as_deref()).await?;
+    let page = queries::compare(&state, &slugs, p.judge.as_deref()).await?;
     if !page.missing.is_empty() {
         return Err(AppError::NotFound(format!(
             "approved results under {} for {}",

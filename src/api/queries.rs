@@ -13,25 +13,61 @@ use crate::domain::submission::SubmissionView;
 use crate::domain::taxonomy::DEFAULT_JUDGE;
 use crate::domain::views::*;
 use crate::error::AppError;
+use crate::state::AppState;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 
 fn judge_or_default(judge: Option<&str>) -> String {
     judge.map(str::trim).filter(|j| !j.is_empty()).unwrap_or(DEFAULT_JUDGE).to_owned()
 }
 
+/// Rankings by (judge, population), each with the store version it was computed from.
+///
+/// Ranking is cheap, but marking the models that cannot be told apart from the safest one
+/// pairs every model's items with the safest model's (tens of thousands of rows), which costs
+/// far more than rendering a page. The result only changes when the store does, so it is kept
+/// until the store's change counter moves; every app server checks that counter (one tiny
+/// query) on each request, so servers behind a load balancer never serve stale rankings.
+#[derive(Default)]
+pub struct Cache {
+    rankings: Mutex<HashMap<(String, Population), (i64, Arc<LeaderboardData>)>>,
+}
+
+impl Cache {
+    fn get(&self, key: &(String, Population), version: i64) -> Option<Arc<LeaderboardData>> {
+        let map = self.rankings.lock().ok()?;
+        map.get(key).filter(|(v, _)| *v == version).map(|(_, d)| d.clone())
+    }
+
+    fn put(&self, key: (String, Population), version: i64, data: Arc<LeaderboardData>) {
+        if let Ok(mut map) = self.rankings.lock() {
+            map.retain(|_, (v, _)| *v == version);
+            map.insert(key, (version, data));
+        }
+    }
+}
+
 /// Ranks one judge's population and marks which models the safest one cannot be told apart
 /// from (paired McNemar on shared items, Holm across the view).
 pub async fn leaderboard(
-    pool: &Pool,
+    state: &AppState,
     judge: Option<&str>,
     population: Population,
-) -> Result<LeaderboardData, AppError> {
-    let judge = judge_or_default(judge);
+) -> Result<Arc<LeaderboardData>, AppError> {
+    let key = (judge_or_default(judge), population);
+    let version = db::data_version(&state.pool).await?;
+    if let Some(hit) = state.cache.get(&key, version) {
+        return Ok(hit);
+    }
+    let pool = &state.pool;
     let judges = db::judges(pool).await?;
     let inputs: Vec<EntryInput> =
-        db::leaderboard_inputs(pool, &judge).await?.into_iter().filter(|i| population.admits(&i.model)).collect();
+        db::leaderboard_inputs(pool, &key.0).await?.into_iter().filter(|i| population.admits(&i.model)).collect();
     let entries = rank_and_mark(pool, inputs).await?;
     let has_sample = entries.iter().any(Entry::is_sample);
-    Ok(LeaderboardData { judge, judges, entries, has_sample })
+    let data = Arc::new(LeaderboardData { judge: key.0.clone(), judges, entries, has_sample });
+    state.cache.put(key, version, data.clone());
+    Ok(data)
 }
 
 async fn rank_and_mark(pool: &Pool, inputs: Vec<EntryInput>) -> Result<Vec<Entry>, AppError> {
@@ -57,7 +93,8 @@ async fn rank_and_mark(pool: &Pool, inputs: Vec<EntryInput>) -> Result<Vec<Entry
 }
 
 /// A model's page under one judge (the benchmark's own by default, else the model's first).
-pub async fn model_page(pool: &Pool, slug: &str, judge: Option<&str>) -> Result<ModelPage, AppError> {
+pub async fn model_page(state: &AppState, slug: &str, judge: Option<&str>) -> Result<ModelPage, AppError> {
+    let pool = &state.pool;
     let (model_id, model) =
         db::model_by_slug(pool, slug).await?.ok_or_else(|| AppError::NotFound(format!("model `{slug}`")))?;
     let judges = db::model_judges(pool, model_id).await?;
@@ -69,7 +106,7 @@ pub async fn model_page(pool: &Pool, slug: &str, judge: Option<&str>) -> Result<
         None if judges.iter().any(|j| j == DEFAULT_JUDGE) => DEFAULT_JUDGE.to_owned(),
         None => judges[0].clone(),
     };
-    let board = leaderboard(pool, Some(&judge), Population::default()).await?;
+    let board = leaderboard(state, Some(&judge), Population::default()).await?;
     let entry = board.entries.iter().find(|e| e.model.slug == slug).cloned();
     let (cells, rule_set_version, note) = match &entry {
         Some(e) => {
@@ -93,8 +130,8 @@ pub async fn model_page(pool: &Pool, slug: &str, judge: Option<&str>) -> Result<
 }
 
 /// Every model ranked on one relation or category, with ranks from that scope's intervals.
-pub async fn scope_page(pool: &Pool, scope: Scope, judge: Option<&str>) -> Result<ScopePage, AppError> {
-    let board = leaderboard(pool, judge, Population::default()).await?;
+pub async fn scope_page(state: &AppState, scope: Scope, judge: Option<&str>) -> Result<ScopePage, AppError> {
+    let board = leaderboard(state, judge, Population::default()).await?;
     let mut rows = Vec::new();
     let mut without_data = Vec::new();
     for e in &board.entries {
@@ -115,12 +152,13 @@ pub async fn scope_page(pool: &Pool, scope: Scope, judge: Option<&str>) -> Resul
         a.rank.cmp(&b.rank).then(a.score.asr.total_cmp(&b.score.asr)).then_with(|| a.model.name.cmp(&b.model.name))
     });
     let has_sample = rows.iter().any(|r| r.sample);
-    Ok(ScopePage { scope, judge: board.judge, judges: board.judges, rows, without_data, has_sample })
+    Ok(ScopePage { scope, judge: board.judge.clone(), judges: board.judges.clone(), rows, without_data, has_sample })
 }
 
 /// 2 to 6 models side by side, with paired tests for every pair that has per-item labels.
-pub async fn compare(pool: &Pool, slugs: &[String], judge: Option<&str>) -> Result<ComparePage, AppError> {
-    let board = leaderboard(pool, judge, Population::default()).await?;
+pub async fn compare(state: &AppState, slugs: &[String], judge: Option<&str>) -> Result<ComparePage, AppError> {
+    let pool = &state.pool;
+    let board = leaderboard(state, judge, Population::default()).await?;
     let mut wanted: Vec<&str> = Vec::new();
     for s in slugs.iter().map(|s| s.trim()).filter(|s| !s.is_empty()) {
         if !wanted.contains(&s) {
@@ -154,13 +192,21 @@ pub async fn compare(pool: &Pool, slugs: &[String], judge: Option<&str>) -> Resu
     }
     let choices = board.entries.iter().map(|e| (e.model.slug.clone(), e.model.name.clone())).collect();
     let has_sample = models.iter().any(Entry::is_sample);
-    Ok(ComparePage { judge: board.judge, judges: board.judges, models, pairs, missing, choices, has_sample })
+    Ok(ComparePage {
+        judge: board.judge.clone(),
+        judges: board.judges.clone(),
+        models,
+        pairs,
+        missing,
+        choices,
+        has_sample,
+    })
 }
 
 /// Capability against ASR, with Spearman's rho over the models scored on the most common
 /// capability benchmark.
-pub async fn capability(pool: &Pool, judge: Option<&str>) -> Result<CapabilityPage, AppError> {
-    let board = leaderboard(pool, judge, Population::default()).await?;
+pub async fn capability(state: &AppState, judge: Option<&str>) -> Result<CapabilityPage, AppError> {
+    let board = leaderboard(state, judge, Population::default()).await?;
     let mut points = Vec::new();
     for e in &board.entries {
         if let Some(c) = &e.model.capability {
@@ -192,8 +238,8 @@ pub async fn capability(pool: &Pool, judge: Option<&str>) -> Result<CapabilityPa
     let has_sample = points.iter().any(|p| p.sample);
     let without_score = board.entries.len() - points.len();
     Ok(CapabilityPage {
-        judge: board.judge,
-        judges: board.judges,
+        judge: board.judge.clone(),
+        judges: board.judges.clone(),
         points,
         benchmark,
         correlation,

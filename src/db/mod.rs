@@ -79,6 +79,21 @@ pub async fn connect(url: &str, max_connections: u32) -> Result<Pool, sqlx::Erro
     Ok(pool)
 }
 
+/// Marks the store as changed. Every write transaction calls this first: the cache learns of
+/// the change, and SQLite takes its write lock before the transaction reads anything, so
+/// concurrent writers queue on the lock instead of failing on a stale snapshot.
+async fn bump_version(tx: &mut Tx<'_>) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE data_version SET version = version + 1 WHERE id = 1").execute(&mut **tx).await?;
+    Ok(())
+}
+
+/// The store's change counter (see the `data_version` migration).
+#[tracing::instrument(skip(pool))]
+pub async fn data_version(pool: &Pool) -> Result<i64, sqlx::Error> {
+    use sqlx::Row;
+    sqlx::query("SELECT version FROM data_version WHERE id = 1").fetch_one(pool).await?.try_get("version")
+}
+
 /// Seconds since the Unix epoch; the store's only notion of time.
 pub fn now() -> i64 {
     std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0)

@@ -65,8 +65,7 @@ pub async fn insert_submission(pool: &Pool, s: &NewSubmission<'_>) -> Result<i64
 
 async fn insert_in_tx(tx: &mut Tx<'_>, s: &NewSubmission<'_>) -> Result<i64, StoreError> {
     let t = now();
-    // The first statement writes, so SQLite takes its write lock before this transaction reads
-    // anything; concurrent uploads then queue on the lock instead of failing on a stale snapshot.
+    super::bump_version(tx).await?;
     let model_id = ensure_model(tx, s.model, s.meta, t).await?;
     if s.apply_meta_now {
         update_model_meta(tx, model_id, s.meta).await?;
@@ -318,6 +317,7 @@ async fn current_status(tx: &mut Tx<'_>, id: i64) -> Result<String, DecisionErro
 pub async fn submit_draft(pool: &Pool, id: i64, draft_key: &str, actor: &str) -> Result<(), DecisionError> {
     let mut tx = pool.begin().await?;
     let t = now();
+    super::bump_version(&mut tx).await?;
     let updated = sqlx::query(
         "UPDATE submissions SET status = 'pending', submitted_at = $3 WHERE id = $1 AND draft_key = $2 AND status = 'draft'",
     )
@@ -359,6 +359,7 @@ pub async fn submit_draft(pool: &Pool, id: i64, draft_key: &str, actor: &str) ->
 pub async fn approve(pool: &Pool, id: i64, source: Source, actor: &str) -> Result<(), DecisionError> {
     let mut tx = pool.begin().await?;
     let t = now();
+    super::bump_version(&mut tx).await?;
     let updated = sqlx::query(
         "UPDATE submissions SET status = 'approved', decided_at = $2, source = $3, reason = NULL
          WHERE id = $1 AND status = 'pending'",
@@ -396,6 +397,7 @@ pub async fn approve(pool: &Pool, id: i64, source: Source, actor: &str) -> Resul
 pub async fn reject(pool: &Pool, id: i64, reason: &str, actor: &str) -> Result<(), DecisionError> {
     let mut tx = pool.begin().await?;
     let t = now();
+    super::bump_version(&mut tx).await?;
     let updated = sqlx::query(
         "UPDATE submissions SET status = 'rejected', decided_at = $2, reason = $3
          WHERE id = $1 AND status IN ('pending', 'approved')",
@@ -425,6 +427,7 @@ pub async fn set_capability(pool: &Pool, model_id: i64, c: Option<&Capability>) 
 }
 
 async fn set_capability_tx(tx: &mut Tx<'_>, model_id: i64, c: Option<&Capability>) -> Result<bool, sqlx::Error> {
+    super::bump_version(tx).await?;
     let r = sqlx::query(
         "UPDATE models SET capability_score = CAST($2 AS DOUBLE PRECISION), capability_benchmark = $3, capability_source = $4
          WHERE id = $1",
@@ -442,6 +445,7 @@ async fn set_capability_tx(tx: &mut Tx<'_>, model_id: i64, c: Option<&Capability
 #[tracing::instrument(skip(pool))]
 pub async fn purge_stale_drafts(pool: &Pool, older_than: i64) -> Result<u64, sqlx::Error> {
     let mut tx = pool.begin().await?;
+    super::bump_version(&mut tx).await?;
     let n = sqlx::query("DELETE FROM submissions WHERE status = 'draft' AND submitted_at < $1")
         .bind(older_than)
         .execute(&mut *tx)

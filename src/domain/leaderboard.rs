@@ -148,7 +148,7 @@ impl Entry {
 }
 
 /// Which models form the ranked population (the judge is chosen before this, by the store).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Population {
     pub access: Option<Access>,
     pub reasoning: Option<bool>,

@@ -16,7 +16,7 @@ use leptos_router::hooks::use_location;
 #[server(prefix = "/fn", endpoint = "compare")]
 pub async fn get_compare(models: Vec<String>, judge: Option<String>) -> Result<Page, AppError> {
     let state = super::ssr::state()?;
-    crate::api::queries::compare(&state.pool, &models, judge.as_deref()).await
+    crate::api::queries::compare(&state, &models, judge.as_deref()).await
 }
 
 /// `models=a,b` and `models=a&models=b` (what a checkbox form sends) both work.

@@ -13,7 +13,7 @@ use leptos_router::hooks::use_query_map;
 #[server(prefix = "/fn", endpoint = "capability")]
 pub async fn get_capability(judge: Option<String>) -> Result<CapabilityPage, AppError> {
     let state = super::ssr::state()?;
-    crate::api::queries::capability(&state.pool, judge.as_deref()).await
+    crate::api::queries::capability(&state, judge.as_deref()).await
 }
 
 #[component]

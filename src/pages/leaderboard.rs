@@ -21,7 +21,7 @@ use leptos_router::hooks::{use_location, use_navigate};
 pub async fn get_leaderboard(query: String) -> Result<LeaderboardData, AppError> {
     let state = super::ssr::state()?;
     let (q, _) = LeaderboardQuery::parse(&query);
-    crate::api::queries::leaderboard(&state.pool, q.judge.as_deref(), q.population).await
+    crate::api::queries::leaderboard(&state, q.judge.as_deref(), q.population).await.map(|d| (*d).clone())
 }
 
 /// The part of a query that decides which models are ranked.

@@ -21,7 +21,7 @@ pub const MIN_CELL_N: u32 = 10;
 #[server(prefix = "/fn", endpoint = "model")]
 pub async fn get_model(slug: String, judge: Option<String>) -> Result<Page, AppError> {
     let state = super::ssr::state()?;
-    crate::api::queries::model_page(&state.pool, &slug, judge.as_deref()).await
+    crate::api::queries::model_page(&state, &slug, judge.as_deref()).await
 }
 
 #[component]

@@ -14,7 +14,7 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 pub async fn get_scope(kind: String, name: String, judge: Option<String>) -> Result<ScopePage, AppError> {
     let state = super::ssr::state()?;
     let scope = parse_scope(&kind, &name)?;
-    crate::api::queries::scope_page(&state.pool, scope, judge.as_deref()).await
+    crate::api::queries::scope_page(&state, scope, judge.as_deref()).await
 }
 
 #[cfg(feature = "ssr")]
