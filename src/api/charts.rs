@@ -7,16 +7,13 @@ use crate::charts::{self, Bar, ChartText, Composition, HeatCell, Point, Series};
 use crate::domain::leaderboard::{Entry, LeaderboardQuery, visible};
 use crate::domain::metrics::{Score, format_pct1};
 use crate::domain::taxonomy::{Relation, RiskCategory};
-use crate::domain::views::{ComparePage, ModelPage, Scope, ScopePage};
+use crate::domain::views::{ComparePage, MIN_CELL_N, ModelPage, Scope, ScopePage};
 use crate::error::AppError;
 use crate::state::AppState;
 use axum::extract::{Path, Query, RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use sha2::{Digest, Sha256};
-
-/// Cells with fewer items than this are shown as "too few", not as a colour.
-pub const MIN_CELL_N: u32 = 10;
 
 #[derive(serde::Deserialize, Default)]
 pub struct JudgeQuery {

@@ -30,16 +30,19 @@ fn judge_or_default(judge: Option<&str>) -> String {
 /// query) on each request, so servers behind a load balancer never serve stale rankings.
 #[derive(Default)]
 pub struct Cache {
-    rankings: Mutex<HashMap<(String, Population), (i64, Arc<LeaderboardData>)>>,
+    rankings: Mutex<HashMap<RankingKey, (i64, Arc<LeaderboardData>)>>,
 }
 
+/// (judge, population)
+type RankingKey = (String, Population);
+
 impl Cache {
-    fn get(&self, key: &(String, Population), version: i64) -> Option<Arc<LeaderboardData>> {
+    fn get(&self, key: &RankingKey, version: i64) -> Option<Arc<LeaderboardData>> {
         let map = self.rankings.lock().ok()?;
         map.get(key).filter(|(v, _)| *v == version).map(|(_, d)| d.clone())
     }
 
-    fn put(&self, key: (String, Population), version: i64, data: Arc<LeaderboardData>) {
+    fn put(&self, key: RankingKey, version: i64, data: Arc<LeaderboardData>) {
         if let Ok(mut map) = self.rankings.lock() {
             map.retain(|_, (v, _)| *v == version);
             map.insert(key, (version, data));

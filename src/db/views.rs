@@ -286,6 +286,7 @@ fn line_from_row(row: &AnyRow) -> Result<SubmissionLine, sqlx::Error> {
     let status: String = row.try_get("status")?;
     let granularity: String = row.try_get("granularity")?;
     let submitted_at: i64 = row.try_get("submitted_at")?;
+    let decided_at: Option<i64> = row.try_get("decided_at")?;
     Ok(SubmissionLine {
         id: row.try_get("id")?,
         model: row.try_get("model_name")?,
@@ -297,7 +298,8 @@ fn line_from_row(row: &AnyRow) -> Result<SubmissionLine, sqlx::Error> {
         items_total: row.try_get::<i64, _>("items_total")? as u32,
         submitted_at,
         submitted_date: format_date(submitted_at),
-        decided_at: row.try_get("decided_at")?,
+        decided_at,
+        decided_date: decided_at.map(format_date),
         reason: row.try_get("reason")?,
     })
 }

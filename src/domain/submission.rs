@@ -232,6 +232,7 @@ pub struct SubmissionLine {
     pub submitted_at: i64,
     pub submitted_date: String,
     pub decided_at: Option<i64>,
+    pub decided_date: Option<String>,
     pub reason: Option<String>,
 }
 

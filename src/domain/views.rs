@@ -7,6 +7,10 @@ use super::submission::SubmissionLine;
 use super::taxonomy::{Relation, RiskCategory};
 use serde::{Deserialize, Serialize};
 
+/// Heatmap cells with fewer items than this are shown as "too few", not as a colour: a rate
+/// from a handful of answers would look as certain as any other.
+pub const MIN_CELL_N: u32 = 10;
+
 /// The notice every page, chart and export carries while sample rows are shown.
 pub const SAMPLE_NOTICE: &str = "sample data, not real results";
 

@@ -2,21 +2,17 @@
 //! relation x category heatmap, the category chart, the superficial-safety estimate, history.
 
 use super::admin::{SetCapability, get_admin};
-use crate::components::{ErrorBox, Figure, JudgePicker, SampleBanner, ScoreCell, SourceBadge, interval};
+use crate::components::{CellTable, ErrorBox, Figure, HistoryTable, JudgePicker, SampleBanner, SourceBadge, interval};
 use crate::domain::leaderboard::Entry;
-use crate::domain::metrics::{Counts, Score, format_pct};
+use crate::domain::metrics::{Score, format_pct};
 use crate::domain::model::{Access, Granularity};
 use crate::domain::refusal::RuleSet;
-use crate::domain::submission::SubmissionLine;
 use crate::domain::taxonomy::{DEFAULT_JUDGE, Relation, RelationGroup, RiskCategory};
-use crate::domain::views::ModelPage as Page;
+use crate::domain::views::{MIN_CELL_N, ModelPage as Page};
 use crate::error::AppError;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
-
-/// Cells with fewer items than this are shown as "too few" (must match the chart's threshold).
-pub const MIN_CELL_N: u32 = 10;
 
 #[server(prefix = "/fn", endpoint = "model")]
 pub async fn get_model(slug: String, judge: Option<String>) -> Result<Page, AppError> {
@@ -333,38 +329,6 @@ fn CategoryTable(e: Entry) -> impl IntoView {
     }
 }
 
-/// The heatmap's numbers: every cell with its ASR and n, or "too few".
-#[component]
-pub fn CellTable(cells: Vec<(RiskCategory, Relation, Counts)>) -> impl IntoView {
-    view! {
-        <table class="data cells" data-test="cell-table">
-            <caption>"ASR % (n) per relation and risk category"</caption>
-            <thead>
-                <tr>
-                    <th scope="col">"Relation"</th>
-                    {RiskCategory::ALL.into_iter().map(|c| view! { <th scope="col">{c.display_name()}</th> }).collect_view()}
-                </tr>
-            </thead>
-            <tbody>
-                {Relation::ALL.into_iter().map(|r| view! {
-                    <tr>
-                        <th scope="row">{r.display_name()}</th>
-                        {RiskCategory::ALL.into_iter().map(|c| {
-                            let cell = cells.iter().find(|x| x.0 == c && x.1 == r).map(|x| x.2);
-                            let text = match cell {
-                                None => "–".to_owned(),
-                                Some(n) if n.total < MIN_CELL_N => format!("too few (n={})", n.total),
-                                Some(n) => format!("{} ({})", n.asr_percent().map(format_pct).unwrap_or_default(), n.total),
-                            };
-                            view! { <td class="num" data-cell=format!("{}/{}", r.harness_name(), c.harness_name())>{text}</td> }
-                        }).collect_view()}
-                    </tr>
-                }).collect_view()}
-            </tbody>
-        </table>
-    }
-}
-
 #[component]
 fn RefusalTable(e: Entry) -> impl IntoView {
     let row = |label: String, s: Option<Score>| {
@@ -390,35 +354,4 @@ fn RefusalTable(e: Entry) -> impl IntoView {
             </tbody>
         </table>
     }
-}
-
-/// A list of submissions with their states and reasons.
-#[component]
-pub fn HistoryTable(lines: Vec<SubmissionLine>) -> impl IntoView {
-    if lines.is_empty() {
-        return view! { <p class="empty">"No submissions."</p> }.into_any();
-    }
-    view! {
-        <table class="data" data-test="history">
-            <thead><tr><th scope="col">"#"</th><th scope="col">"Model"</th><th scope="col">"Judge"</th><th scope="col">"Source"</th><th scope="col">"Status"</th><th scope="col">"Submitted"</th><th scope="col">"Reason"</th></tr></thead>
-            <tbody>
-                {lines.into_iter().map(|l| view! {
-                    <tr data-test="submission-line" data-status=l.status.as_str()>
-                        <td><a href=format!("/submissions/{}", l.id)>{format!("#{}", l.id)}</a></td>
-                        <td><a href=format!("/models/{}", l.model_slug)>{l.model.clone()}</a></td>
-                        <td>{l.judge.clone()}</td>
-                        <td><SourceBadge source=l.source /></td>
-                        <td><span class=format!("status {}", l.status.as_str())>{l.status.as_str()}</span></td>
-                        <td>{l.submitted_date.clone()}</td>
-                        <td>{l.reason.clone().unwrap_or_default()}</td>
-                    </tr>
-                }).collect_view()}
-            </tbody>
-        </table>
-    }.into_any()
-}
-
-/// An ASR with interval for other pages' tables.
-pub fn score_view(s: Option<Score>) -> impl IntoView {
-    view! { <ScoreCell score=s full=true /> }
 }

@@ -2,8 +2,7 @@
 //! (pending, approved, rejected with the reason) and history; maintainers decide here.
 
 use super::admin::{Moderate, get_admin};
-use super::model::{CellTable, HistoryTable};
-use crate::components::{ErrorBox, SourceBadge, loaded};
+use crate::components::{CellTable, ErrorBox, HistoryTable, SourceBadge, loaded};
 use crate::domain::leaderboard::LeaderboardQuery;
 use crate::domain::metrics::{Counts, format_pct};
 use crate::domain::model::{Granularity, Status};
