@@ -143,8 +143,13 @@ pub fn to_csv(data: &LeaderboardData, q: &LeaderboardQuery) -> String {
     }
     if q.columns.safety {
         header.extend(
-            ["refusal_rate_estimate", "safe_without_refusal_rate_estimate", "refusals", "safe_without_refusal"]
-                .map(String::from),
+            [
+                "refusal_rate_estimate",
+                "safe_without_refusal_rate_estimate",
+                "refusals_estimate",
+                "safe_without_refusal_estimate",
+            ]
+            .map(String::from),
         );
     }
     header.push("vs_safest".into());

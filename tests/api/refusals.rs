@@ -38,12 +38,9 @@ async fn refusal_counts_appear_in_the_api_the_csv_and_the_page() {
     assert_eq!(json["refusal_estimate"]["rule_set"], "refusal-v1");
 
     let (_, csv) = app.get_text("/api/v1/leaderboard.csv?cols=safety").await;
-    assert!(
-        csv.lines()
-            .next()
-            .unwrap()
-            .contains("refusal_rate_estimate,safe_without_refusal_rate_estimate,refusals,safe_without_refusal")
-    );
+    assert!(csv.lines().next().unwrap().contains(
+        "refusal_rate_estimate,safe_without_refusal_rate_estimate,refusals_estimate,safe_without_refusal_estimate"
+    ));
     assert!(csv.contains(",112,94,"), "{csv}");
 
     let (_, page) = app.get_text("/models/refusal-vlm").await;
