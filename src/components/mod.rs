@@ -186,6 +186,22 @@ pub fn Figure(src: String, title: String, caption: String, children: Children) -
     }
 }
 
+/// The `<option>`s of a judge `<select>`, the current one selected.
+pub fn judge_options(judges: Vec<String>, current: &str) -> impl IntoView + use<> {
+    judges
+        .into_iter()
+        .map(|j| {
+            let selected = j == current;
+            let label = j.clone();
+            view! {
+                <option value=j selected=selected>
+                    {label}
+                </option>
+            }
+        })
+        .collect_view()
+}
+
 /// A GET form that switches the judge of a view, keeping the other parameters.
 #[component]
 pub fn JudgePicker(
@@ -202,19 +218,7 @@ pub fn JudgePicker(
                     .collect_view()}
                 <label>
                     "Judge "
-                    <select name="judge">
-                        {judges
-                            .into_iter()
-                            .map(|j| {
-                                let selected = j == current;
-                                view! {
-                                    <option value=j.clone() selected=selected>
-                                        {j.clone()}
-                                    </option>
-                                }
-                            })
-                            .collect_view()}
-                    </select>
+                    <select name="judge">{judge_options(judges, &current)}</select>
                 </label>
                 <button type="submit">"Show"</button>
             </form>

@@ -2,7 +2,7 @@
 //! so each is a shareable link that works without JavaScript; with JavaScript the same links
 //! and forms re-sort and filter instantly on the client, using the server's own code.
 
-use crate::components::{ErrorBox, ModelCell, SampleBanner, ScoreCell};
+use crate::components::{ErrorBox, ModelCell, SampleBanner, ScoreCell, judge_options};
 use crate::domain::leaderboard::{Columns, Entry, LeaderboardQuery, SortKey, VsSafest, visible};
 use crate::domain::metrics::format_pct;
 use crate::domain::model::Access;
@@ -228,7 +228,7 @@ fn Filters(judges: Vec<String>, judge: String, parsed: Memo<(LeaderboardQuery, V
             </label>
         }
     };
-    let judge_options = if judges.is_empty() { vec![judge.clone()] } else { judges };
+    let choices = if judges.is_empty() { vec![judge.clone()] } else { judges };
     view! {
         <form method="get" action="/" class="filters" data-test="filters" on:submit=move |ev| {
             // With JavaScript every control already applied itself; keep the page.
@@ -237,17 +237,7 @@ fn Filters(judges: Vec<String>, judge: String, parsed: Memo<(LeaderboardQuery, V
             <label>
                 "Judge "
                 <select name="judge" on:change=on_judge>
-                    {judge_options
-                        .into_iter()
-                        .map(|j| {
-                            let selected = j == judge;
-                            view! {
-                                <option value=j.clone() selected=selected>
-                                    {j.clone()}
-                                </option>
-                            }
-                        })
-                        .collect_view()}
+                    {judge_options(choices, &judge)}
                 </select>
             </label>
             <label>
