@@ -7,8 +7,8 @@ use crate::state::AppState;
 use crate::{api, db};
 use axum::Router;
 use axum::http::{HeaderValue, header};
-use leptos_axum::{LeptosRoutes, generate_route_list};
-use std::sync::Arc;
+use leptos_axum::{AxumRouteListing, LeptosRoutes, generate_route_list};
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 use tower_http::compression::CompressionLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
@@ -39,9 +39,19 @@ pub async fn build_state(settings: Settings) -> Result<AppState, StartupError> {
     })
 }
 
+/// The site's routes, generated once per process. Generating renders the app with resource
+/// loading switched off by a process-wide flag (leptos_server's `SuppressResourceLoad`), and a
+/// resource first polled while that flag is up waits forever (leptos issue #4773). One
+/// generation, finished before any router exists, can never overlap a request; a second one
+/// (say, another server in the same test process) could stall a page of the first.
+fn route_list() -> Vec<AxumRouteListing> {
+    static ROUTES: OnceLock<Vec<AxumRouteListing>> = OnceLock::new();
+    ROUTES.get_or_init(|| generate_route_list(App)).clone()
+}
+
 /// The whole site: pages, server functions, the JSON API, charts, static files.
 pub fn build_router(state: AppState) -> Router {
-    let routes = generate_route_list(App);
+    let routes = route_list();
     let options = state.leptos_options.clone();
     Router::new()
         .merge(api::routes(&state))
