@@ -107,6 +107,8 @@ pub async fn spawn_app_with(o: Options) -> TestApp {
     let client = reqwest::Client::builder()
         .cookie_store(true)
         .redirect(reqwest::redirect::Policy::none())
+        // A hung request fails its test with the path, instead of stalling the whole run.
+        .timeout(std::time::Duration::from_secs(30))
         .build()
         .expect("client");
     TestApp { address: format!("http://{addr}"), client, pool, database_url, dir }
@@ -150,13 +152,13 @@ impl TestApp {
     }
 
     pub async fn get(&self, path: &str) -> reqwest::Response {
-        self.client.get(self.url(path)).send().await.expect("GET")
+        self.client.get(self.url(path)).send().await.unwrap_or_else(|e| panic!("GET {path}: {e}"))
     }
 
     pub async fn get_text(&self, path: &str) -> (u16, String) {
         let r = self.get(path).await;
         let status = r.status().as_u16();
-        (status, r.text().await.expect("body"))
+        (status, r.text().await.unwrap_or_else(|e| panic!("GET {path}: body: {e}")))
     }
 
     pub async fn get_json(&self, path: &str) -> (u16, serde_json::Value) {
