@@ -15,17 +15,13 @@ use crate::domain::submission::{Aggregates, Coverage, ParsedResult, Problem, Rep
 use crate::domain::taxonomy::{Relation, RiskCategory, TOTAL_INSTANCES};
 use std::collections::BTreeMap;
 
-/// Columns the importer understands. Anything else is refused, so a typo (`asr` for
-/// `asr_percent`) is caught rather than silently dropped.
-pub const COLUMNS: [&str; 16] = [
-    "model",
-    "relation",
-    "category",
-    "asr_percent",
-    "n",
-    "judge",
+/// Columns that describe a row's figure.
+const ROW_COLUMNS: [&str; 7] = ["model", "relation", "category", "asr_percent", "n", "judge", "notes"];
+
+/// Columns that describe the model (or its whole submission): they may be left empty on all but
+/// one of a model's rows, and must agree wherever they are given.
+const MODEL_COLUMNS: [&str; 9] = [
     "source",
-    "notes",
     "organization",
     "access",
     "reasoning",
@@ -35,6 +31,12 @@ pub const COLUMNS: [&str; 16] = [
     "capability_benchmark",
     "capability_source",
 ];
+
+/// Columns the importer understands. Anything else is refused, so a typo (`asr` for
+/// `asr_percent`) is caught rather than silently dropped.
+fn is_known_column(h: &str) -> bool {
+    ROW_COLUMNS.contains(&h) || MODEL_COLUMNS.contains(&h)
+}
 
 /// One model's published figures under one judge.
 #[derive(Debug, Clone)]
@@ -97,11 +99,11 @@ pub fn parse_table(bytes: &[u8]) -> Result<Vec<TableModel>, Vec<Problem>> {
     };
     let mut problems = Vec::new();
     for h in &headers {
-        if !COLUMNS.contains(&h.as_str()) {
+        if !is_known_column(h) {
             problems.push(Problem::new(
                 "CSV line 1",
                 format!("unknown column `{h}`"),
-                format!("known columns: {}", COLUMNS.join(", ")),
+                format!("known columns: {}, {}", ROW_COLUMNS.join(", "), MODEL_COLUMNS.join(", ")),
             ));
         }
     }
@@ -228,17 +230,7 @@ pub fn parse_table(bytes: &[u8]) -> Result<Vec<TableModel>, Vec<Problem>> {
                 "keep one row per model, judge and relation (or category)",
             ));
         }
-        for key in [
-            "organization",
-            "access",
-            "reasoning",
-            "parameters",
-            "link",
-            "capability_score",
-            "capability_benchmark",
-            "capability_source",
-            "source",
-        ] {
+        for key in MODEL_COLUMNS {
             let v = get(key);
             if v.is_empty() {
                 continue;
