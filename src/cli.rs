@@ -2,7 +2,6 @@
 //! are approved at once; everything else goes through the same ingest and store code as the
 //! web uploads.
 
-use crate::api::{exports, queries, submissions};
 use crate::config::Settings;
 use crate::domain::leaderboard::LeaderboardQuery;
 use crate::domain::metrics::format_pct;
@@ -10,7 +9,11 @@ use crate::domain::model::{
     Access, Capability, JudgeName, ModelMeta, ModelName, Source, parse_link, parse_organization, parse_parameters,
 };
 use crate::domain::taxonomy::Relation;
-use crate::{db, demo, ingest, startup};
+use crate::http::exports;
+use crate::services::leaderboard;
+use crate::services::moderation::{self, ModelRef};
+use crate::services::submissions::{self, Provenance, Submitted};
+use crate::{demo, ingest, startup};
 use clap::{Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -223,24 +226,19 @@ async fn run(command: Command) -> Result<(), String> {
             let ingest::Ingested::Tree { tree, kind, sha256 } = ingested else {
                 return Err("this is an aggregate CSV; import it with `mir-leaderboard import-table`".into());
             };
-            let id = submissions::store_tree(
-                pool,
-                &submissions::TreeSubmission {
-                    model: &model,
-                    meta: &meta,
-                    capability: capability.as_ref(),
-                    judge: &judge,
-                    source: source.into(),
-                    note: note.as_deref(),
-                    tree: &tree,
-                    kind,
-                    sha256: sha256.as_deref(),
-                },
-                crate::domain::model::Status::Approved,
-                "cli",
-            )
-            .await
-            .map_err(|e| e.to_string())?;
+            let who = Submitted {
+                model: &model,
+                meta: &meta,
+                capability: capability.as_ref(),
+                judge: &judge,
+                source: source.into(),
+                note: note.as_deref(),
+                status: crate::domain::model::Status::Approved,
+                actor: "cli",
+            };
+            let id = submissions::store(pool, &who, &tree.result, Provenance::tree(&tree, kind, sha256.as_deref()))
+                .await
+                .map_err(|e| e.to_string())?;
             print_summary(&tree.result.summary, &model, id);
             Ok(())
         }
@@ -273,7 +271,7 @@ async fn run(command: Command) -> Result<(), String> {
                 return Err(problems.join("\n"));
             }
             let data =
-                queries::leaderboard(&state, q.judge.as_deref(), q.population).await.map_err(|e| e.to_string())?;
+                leaderboard::leaderboard(&state, q.judge.as_deref(), q.population).await.map_err(|e| e.to_string())?;
             let text = match format {
                 Format::Csv => exports::to_csv(&data, &q),
                 Format::Json => {
@@ -289,25 +287,17 @@ async fn run(command: Command) -> Result<(), String> {
             }
         }
         Command::Approve { id, verified } => {
-            let source = if verified { Source::Verified } else { Source::SelfReported };
-            db::approve(pool, id, source, "cli").await.map_err(|e| e.to_string())?;
+            let source = moderation::approve(pool, id, verified, "cli").await.map_err(|e| e.to_string())?;
             println!("approved submission #{id} ({})", source.as_str());
             Ok(())
         }
         Command::Reject { id, reason } => {
-            let reason = reason.trim();
-            if reason.is_empty() {
-                return Err("give a reason: it is shown to the submitter and the public".into());
-            }
-            db::reject(pool, id, reason, "cli").await.map_err(|e| e.to_string())?;
+            moderation::reject(pool, id, &reason, "cli").await.map_err(|e| e.to_string())?;
             println!("rejected submission #{id}");
             Ok(())
         }
         Command::SetCapability { model, score, benchmark, source, clear } => {
             let name = ModelName::parse(&model).map_err(|e| e.to_string())?;
-            let Some(id) = db::model_id_by_name(pool, name.as_str()).await.map_err(|e| e.to_string())? else {
-                return Err(format!("no model named `{name}`"));
-            };
             let capability = if clear {
                 None
             } else {
@@ -318,7 +308,9 @@ async fn run(command: Command) -> Result<(), String> {
                 )
                 .map_err(|e| e.to_string())?
             };
-            db::set_capability(pool, id, capability.as_ref()).await.map_err(|e| e.to_string())?;
+            moderation::set_capability(pool, ModelRef::Name(&name), capability.as_ref())
+                .await
+                .map_err(|e| e.to_string())?;
             println!("{} capability of {name}", if clear { "cleared the" } else { "set the" });
             Ok(())
         }

@@ -6,11 +6,11 @@
 //!
 //! The generator is also what the tests and the benchmark use to make harness trees.
 
-use crate::api::submissions::{TreeSubmission, store_tree};
 use crate::db::Pool;
 use crate::domain::model::{Access, Capability, JudgeName, ModelMeta, ModelName, Source, Status};
 use crate::domain::taxonomy::{Relation, RiskCategory};
 use crate::ingest;
+use crate::services::submissions::{self, Provenance, Submitted};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use std::path::Path;
@@ -193,7 +193,7 @@ fn sample_answers(m: &SampleModel, index: usize) -> impl FnMut(RiskCategory, Rel
 /// Fills an empty store with the sample line-up; returns how many models were added (0 when
 /// the store already holds anything, so real data is never mixed with samples by accident).
 pub async fn seed_if_empty(pool: &Pool) -> Result<usize, String> {
-    if !crate::db::store_is_empty(pool).await.map_err(|e| e.to_string())? {
+    if !submissions::store_is_empty(pool).await.map_err(|e| e.to_string())? {
         return Ok(0);
     }
     let models = sample_models();
@@ -216,24 +216,19 @@ pub async fn seed_if_empty(pool: &Pool) -> Result<usize, String> {
             benchmark: "Sample-MIBench".into(),
             source: Some("generated sample value".into()),
         };
-        store_tree(
-            pool,
-            &TreeSubmission {
-                model: &name,
-                meta: &m.meta,
-                capability: Some(&capability),
-                judge: &judge,
-                source: Source::Sample,
-                note: Some("Generated sample data, not real results."),
-                tree: &tree,
-                kind,
-                sha256: None,
-            },
-            Status::Approved,
-            "demo",
-        )
-        .await
-        .map_err(|e| e.to_string())?;
+        let who = Submitted {
+            model: &name,
+            meta: &m.meta,
+            capability: Some(&capability),
+            judge: &judge,
+            source: Source::Sample,
+            note: Some("Generated sample data, not real results."),
+            status: Status::Approved,
+            actor: "demo",
+        };
+        submissions::store(pool, &who, &tree.result, Provenance::tree(&tree, kind, None))
+            .await
+            .map_err(|e| e.to_string())?;
     }
     Ok(models.len())
 }

@@ -23,8 +23,12 @@ pub enum AppError {
     /// A state change that clashes with the current state (already decided, duplicate ...).
     #[error("{0}")]
     Conflict(String),
+    /// The caller must sign in (or signed in with a wrong token).
     #[error("{0}")]
     Unauthorized(String),
+    /// The caller may not do this whoever they are: a cross-site request, a stale form token.
+    #[error("{0}")]
+    Forbidden(String),
     #[error("too many requests: {0}")]
     RateLimited(String),
     #[error("the upload is larger than the limit of {0}")]
@@ -44,7 +48,8 @@ impl AppError {
             Self::Rejected(_) => 422,
             Self::NotFound(_) => 404,
             Self::Conflict(_) => 409,
-            Self::Unauthorized(_) => 403,
+            Self::Unauthorized(_) => 401,
+            Self::Forbidden(_) => 403,
             Self::RateLimited(_) => 429,
             Self::TooLarge(_) => 413,
             Self::Internal | Self::Transport(_) => 500,
@@ -80,12 +85,12 @@ impl FromServerFnError for AppError {
     }
 }
 
+/// Every store error is ours, never the user's: "not found" is decided by the use cases from
+/// `Option`s, so a row that must exist and does not (say, the store's version counter) fails
+/// loudly as an internal error instead of showing "not found" on every page.
 #[cfg(feature = "ssr")]
 impl From<sqlx::Error> for AppError {
     fn from(e: sqlx::Error) -> Self {
-        if matches!(e, sqlx::Error::RowNotFound) {
-            return Self::NotFound("record".into());
-        }
         Self::internal("database error", &e)
     }
 }
@@ -119,6 +124,7 @@ impl AppError {
             Self::NotFound(_) => "not_found",
             Self::Conflict(_) => "conflict",
             Self::Unauthorized(_) => "unauthorized",
+            Self::Forbidden(_) => "forbidden",
             Self::RateLimited(_) => "rate_limited",
             Self::TooLarge(_) => "too_large",
             Self::Internal => "internal",

@@ -4,7 +4,7 @@
 use crate::app::{App, shell};
 use crate::config::Settings;
 use crate::state::AppState;
-use crate::{api, db};
+use crate::{db, http};
 use axum::Router;
 use axum::http::{HeaderValue, header};
 use leptos_axum::{AxumRouteListing, LeptosRoutes, generate_route_list};
@@ -18,10 +18,8 @@ use tower_http::trace::TraceLayer;
 pub enum StartupError {
     #[error("cannot create the database folder {path}: {source}")]
     DataDir { path: String, source: std::io::Error },
-    #[error("cannot open or migrate the database: {0}")]
-    Database(#[from] sqlx::Error),
-    #[error("cannot migrate the database: {0}")]
-    Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error(transparent)]
+    Database(#[from] db::ConnectError),
 }
 
 /// Connects to the store (creating the SQLite file and its folder if needed) and migrates it.
@@ -54,12 +52,7 @@ pub fn build_router(state: AppState) -> Router {
     let routes = route_list();
     let options = state.leptos_options.clone();
     Router::new()
-        .merge(api::routes(&state))
-        .route(
-            "/submit",
-            axum::routing::post(crate::pages::submit::ssr::post_upload)
-                .layer(axum::extract::DefaultBodyLimit::max(state.settings.max_upload_bytes as usize + 1024 * 1024)),
-        )
+        .merge(http::routes(&state))
         .leptos_routes(&state, routes, move || shell(options.clone()))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .layer(CompressionLayer::new())

@@ -1238,5 +1238,7 @@ pub fn composition_bars(text: &ChartText, rows: &[Composition], sample: bool) ->
     })
 }
 
+pub mod figures;
+
 #[cfg(test)]
 mod tests;

@@ -3,9 +3,9 @@
 use crate::domain::leaderboard::ModelInfo;
 use crate::domain::metrics::{Counts, Score, format_pct, format_pct1};
 use crate::domain::model::{Access, Source};
+use crate::domain::page_data::{MIN_CELL_N, SAMPLE_NOTICE};
 use crate::domain::submission::SubmissionLine;
 use crate::domain::taxonomy::{Relation, RiskCategory};
-use crate::domain::views::{MIN_CELL_N, SAMPLE_NOTICE};
 use crate::error::AppError;
 use leptos::prelude::*;
 
@@ -44,7 +44,8 @@ pub fn ErrorBox(error: AppError) -> impl IntoView {
     set_status(error.status_code());
     let title = match &error {
         AppError::NotFound(_) => "Not found",
-        AppError::Unauthorized(_) => "Not allowed",
+        AppError::Unauthorized(_) => "Sign-in needed",
+        AppError::Forbidden(_) => "Not allowed",
         AppError::Internal | AppError::Transport(_) => "Something went wrong",
         _ => "That did not work",
     };

@@ -7,12 +7,14 @@
 //! and no dialect-only functions. The integration tests run every query against both.
 
 mod auth;
-mod results;
-mod views;
+mod moderation;
+mod reads;
+mod writes;
 
 pub use auth::*;
-pub use results::*;
-pub use views::*;
+pub use moderation::*;
+pub use reads::*;
+pub use writes::*;
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, ConnectOptions, Executor};
@@ -44,15 +46,45 @@ impl Backend {
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
 static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
 
+/// Why the store could not be opened; each stops the server with its own message.
+#[derive(Debug, thiserror::Error)]
+pub enum ConnectError {
+    #[error("DATABASE_URL must start with sqlite: or postgres: (got `{0}`)")]
+    UnknownBackend(String),
+    #[error("cannot connect to the database: {0}")]
+    Connect(#[source] sqlx::Error),
+    #[error("cannot migrate the database: {0}")]
+    Migrate(#[source] sqlx::migrate::MigrateError),
+}
+
+/// An SQLite URL that names no `mode` opens an existing file only, and a missing file then
+/// fails with "unable to open database file". The store creates its file on first start, as
+/// the README promises, whatever the URL says (an explicit `mode=ro` or `mode=rw` is kept).
+fn with_sqlite_create_mode(url: &str) -> String {
+    let has_mode = url.split_once('?').is_some_and(|(_, q)| q.split('&').any(|kv| kv.starts_with("mode=")));
+    if has_mode || url.contains(":memory:") {
+        url.to_owned()
+    } else if url.contains('?') {
+        format!("{url}&mode=rwc")
+    } else {
+        format!("{url}?mode=rwc")
+    }
+}
+
 /// Opens the pool and brings the schema up to date. Any failure here must stop the server:
 /// serving from a half-migrated store would show wrong numbers.
 #[tracing::instrument(skip(url), fields(backend))]
-pub async fn connect(url: &str, max_connections: u32) -> Result<Pool, sqlx::Error> {
+pub async fn connect(url: &str, max_connections: u32) -> Result<Pool, ConnectError> {
     sqlx::any::install_default_drivers();
-    let backend = Backend::from_url(url)
-        .ok_or_else(|| sqlx::Error::Configuration("DATABASE_URL must start with sqlite: or postgres:".into()))?;
+    let backend = Backend::from_url(url).ok_or_else(|| ConnectError::UnknownBackend(redact(url)))?;
     tracing::Span::current().record("backend", format!("{backend:?}"));
-    let options = AnyConnectOptions::from_str(url)?.log_statements(tracing::log::LevelFilter::Trace);
+    let url = match backend {
+        Backend::Sqlite => with_sqlite_create_mode(url),
+        Backend::Postgres => url.to_owned(),
+    };
+    let options = AnyConnectOptions::from_str(&url)
+        .map_err(ConnectError::Connect)?
+        .log_statements(tracing::log::LevelFilter::Trace);
     let pool = AnyPoolOptions::new()
         .max_connections(max_connections)
         .acquire_timeout(Duration::from_secs(10))
@@ -70,17 +102,33 @@ pub async fn connect(url: &str, max_connections: u32) -> Result<Pool, sqlx::Erro
             })
         })
         .connect_with(options)
-        .await?;
+        .await
+        .map_err(ConnectError::Connect)?;
     let migrator = match backend {
         Backend::Sqlite => &SQLITE_MIGRATIONS,
         Backend::Postgres => &POSTGRES_MIGRATIONS,
     };
-    migrator.run(&pool).await?;
+    migrator.run(&pool).await.map_err(ConnectError::Migrate)?;
     Ok(pool)
 }
 
-/// Marks the store as changed. Every write transaction calls this first: the cache learns of
-/// the change, and SQLite takes its write lock before the transaction reads anything, so
+/// A database URL without its password, for messages.
+fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme_end), Some(at)) if at > scheme_end => {
+            let userinfo = &url[scheme_end + 3..at];
+            match userinfo.split_once(':') {
+                Some((user, _)) => format!("{}{user}:***{}", &url[..scheme_end + 3], &url[at..]),
+                None => url.to_owned(),
+            }
+        }
+        _ => url.to_owned(),
+    }
+}
+
+/// Marks the store as changed. Every write transaction that changes anything calls this, and
+/// calls it first unless its first statement is already a write: the cache learns of the
+/// change, and SQLite takes its write lock before the transaction reads anything, so
 /// concurrent writers queue on the lock instead of failing on a stale snapshot.
 async fn bump_version(tx: &mut Tx<'_>) -> Result<(), sqlx::Error> {
     sqlx::query("UPDATE data_version SET version = version + 1 WHERE id = 1").execute(&mut **tx).await?;
@@ -144,5 +192,20 @@ mod tests {
     fn placeholders_number_from_first() {
         assert_eq!(placeholders(2, 3), "$2, $3, $4");
         assert_eq!(placeholders(1, 0), "");
+    }
+
+    #[test]
+    fn sqlite_urls_always_create_their_file() {
+        assert_eq!(with_sqlite_create_mode("sqlite://data/x.db"), "sqlite://data/x.db?mode=rwc");
+        assert_eq!(with_sqlite_create_mode("sqlite:x.db?cache=shared"), "sqlite:x.db?cache=shared&mode=rwc");
+        assert_eq!(with_sqlite_create_mode("sqlite://x.db?mode=ro"), "sqlite://x.db?mode=ro");
+        assert_eq!(with_sqlite_create_mode("sqlite::memory:"), "sqlite::memory:");
+    }
+
+    #[test]
+    fn passwords_stay_out_of_messages() {
+        assert_eq!(redact("postgres://u:secret@h/db"), "postgres://u:***@h/db");
+        assert_eq!(redact("postgres://u@h/db"), "postgres://u@h/db");
+        assert_eq!(redact("mysql://x"), "mysql://x");
     }
 }

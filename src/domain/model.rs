@@ -218,6 +218,21 @@ pub struct ModelMeta {
     pub link: Option<String>,
 }
 
+impl ModelMeta {
+    /// These facts where they are known, `base`'s where they are not. This is how a
+    /// submission's proposed facts apply to a model (at approval, in a preview, and when a
+    /// form's facts complete a CSV's): one rule, so the three can never disagree.
+    pub fn over(&self, base: &ModelMeta) -> ModelMeta {
+        ModelMeta {
+            organization: self.organization.clone().or_else(|| base.organization.clone()),
+            access: self.access.or(base.access),
+            reasoning: self.reasoning.or(base.reasoning),
+            parameters_b: self.parameters_b.or(base.parameters_b),
+            link: self.link.clone().or_else(|| base.link.clone()),
+        }
+    }
+}
+
 /// Free-text organisation: one line, at most 100 characters; empty means unknown.
 pub fn parse_organization(raw: &str) -> Result<Option<String>, FieldError> {
     if raw.trim().is_empty() { Ok(None) } else { clean_line("organization", raw, 100).map(Some) }
@@ -399,5 +414,25 @@ mod tests {
         assert_eq!(parse_note(" a\nb ").unwrap().as_deref(), Some("a\nb"));
         assert!(parse_note("a\u{7}b").is_err());
         assert!(parse_note(&"x".repeat(2001)).is_err());
+    }
+
+    #[test]
+    fn proposed_facts_fill_and_override_known_ones() {
+        let base = ModelMeta {
+            organization: Some("Lab".into()),
+            access: Some(Access::Open),
+            reasoning: Some(false),
+            parameters_b: Some(7.0),
+            link: None,
+        };
+        let proposed =
+            ModelMeta { access: Some(Access::Closed), link: Some("https://x.org".into()), ..Default::default() };
+        let merged = proposed.over(&base);
+        assert_eq!(merged.organization.as_deref(), Some("Lab"));
+        assert_eq!(merged.access, Some(Access::Closed));
+        assert_eq!(merged.reasoning, Some(false));
+        assert_eq!(merged.parameters_b, Some(7.0));
+        assert_eq!(merged.link.as_deref(), Some("https://x.org"));
+        assert_eq!(ModelMeta::default().over(&base), base);
     }
 }

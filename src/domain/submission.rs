@@ -183,6 +183,35 @@ pub struct UploadFields {
     pub note: String,
 }
 
+/// A refused upload as the upload page shows it: a summary line and every problem.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct UploadError {
+    pub message: String,
+    pub problems: Vec<Problem>,
+    pub more: usize,
+}
+
+impl UploadError {
+    /// The summary line of a refusal with problems.
+    pub fn refused(problems: Vec<Problem>, more: usize) -> Self {
+        let message = format!("The upload was refused: {} problem(s). Nothing was stored.", problems.len() + more);
+        Self { message, problems, more }
+    }
+
+    /// A refusal that is one message (too large, rate limited, ...).
+    pub fn message(text: impl std::fmt::Display) -> Self {
+        Self { message: format!("{text}. Nothing was stored."), problems: vec![], more: 0 }
+    }
+}
+
+/// What the server hands the upload page when it answers a refused upload made without
+/// JavaScript: the fields as sent, so the form is filled in again, and the error.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PostedUpload {
+    pub fields: UploadFields,
+    pub error: UploadError,
+}
+
 /// One entry of a submission's history.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Event {

@@ -325,6 +325,36 @@ impl UnknownName {
     }
 }
 
+/// What a breakdown page is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Scope {
+    Relation(Relation),
+    Category(RiskCategory),
+}
+
+impl Scope {
+    pub fn display_name(self) -> &'static str {
+        match self {
+            Self::Relation(r) => r.display_name(),
+            Self::Category(c) => c.display_name(),
+        }
+    }
+
+    pub fn harness_name(self) -> &'static str {
+        match self {
+            Self::Relation(r) => r.harness_name(),
+            Self::Category(c) => c.harness_name(),
+        }
+    }
+
+    pub fn href(self) -> String {
+        match self {
+            Self::Relation(r) => format!("/relations/{}", r.slug()),
+            Self::Category(c) => format!("/categories/{}", c.slug()),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -11,15 +11,21 @@ use leptos_router::hooks::use_query_map;
 #[server(prefix = "/fn", endpoint = "admin")]
 pub async fn get_admin() -> Result<Option<String>, AppError> {
     let state = super::ssr::state()?;
-    let headers = super::ssr::headers().await?;
-    Ok(crate::api::auth::maintainer(&state.pool, &headers).await?.map(|m| m.csrf_token))
+    let caller = super::ssr::caller(&state).await?;
+    Ok(crate::services::auth::maintainer(&state.pool, &caller).await?.map(|m| m.csrf_token))
 }
 
+/// A form's outcome without JavaScript: back to `path`, with the error in the query if any.
 #[cfg(feature = "ssr")]
-fn redirect_with_error(path: &str, e: &AppError) {
-    let q = form_urlencoded::Serializer::new(String::new()).append_pair("error", &e.to_string()).finish();
-    let sep = if path.contains('?') { '&' } else { '?' };
-    leptos_axum::redirect(&format!("{path}{sep}{q}"));
+fn redirect_after(path: &str, result: Result<(), AppError>) {
+    match result {
+        Ok(()) => leptos_axum::redirect(path),
+        Err(e) => {
+            let q = form_urlencoded::Serializer::new(String::new()).append_pair("error", &e.to_string()).finish();
+            let sep = if path.contains('?') { '&' } else { '?' };
+            leptos_axum::redirect(&format!("{path}{sep}{q}"));
+        }
+    }
 }
 
 /// Adds a `Set-Cookie` header to the server function's response.
@@ -34,23 +40,14 @@ fn set_cookie(cookie: &str) {
 
 #[server(prefix = "/fn", endpoint = "sign-in")]
 pub async fn sign_in(token: String) -> Result<(), AppError> {
-    use axum::extract::ConnectInfo;
-    use std::net::SocketAddr;
     let state = super::ssr::state()?;
-    let headers = super::ssr::headers().await?;
-    let peer = leptos_axum::extract::<ConnectInfo<SocketAddr>>().await.ok().map(|c| c.0);
-    let client = crate::api::auth::client_key(&state.settings, &headers, peer);
-    let result = async {
-        crate::api::auth::check_same_origin(&headers)?;
-        crate::api::auth::sign_in(&state.pool, &state.settings, &client, &token).await
-    }
-    .await;
-    match result {
+    let caller = super::ssr::caller(&state).await?;
+    match crate::services::auth::sign_in(&state.pool, &state.settings, &caller, &token).await {
         Ok(cookie) => {
             set_cookie(&cookie);
             leptos_axum::redirect("/submissions?status=pending");
         }
-        Err(e) => redirect_with_error("/admin", &e),
+        Err(e) => redirect_after("/admin", Err(e)),
     }
     Ok(())
 }
@@ -58,9 +55,8 @@ pub async fn sign_in(token: String) -> Result<(), AppError> {
 #[server(prefix = "/fn", endpoint = "sign-out")]
 pub async fn sign_out(csrf: String) -> Result<(), AppError> {
     let state = super::ssr::state()?;
-    let headers = super::ssr::headers().await?;
-    crate::api::auth::require_maintainer(&state.pool, &headers, &csrf).await?;
-    let cookie = crate::api::auth::sign_out(&state.pool, &state.settings, &headers).await?;
+    let caller = super::ssr::caller(&state).await?;
+    let cookie = crate::services::auth::sign_out(&state.pool, &state.settings, &caller, &csrf).await?;
     set_cookie(&cookie);
     leptos_axum::redirect("/admin");
     Ok(())
@@ -76,41 +72,22 @@ pub async fn moderate(
     verified: Option<String>,
     csrf: String,
 ) -> Result<(), AppError> {
-    use crate::domain::model::Source;
+    use crate::services::{auth, moderation};
     let state = super::ssr::state()?;
-    let headers = super::ssr::headers().await?;
+    let caller = super::ssr::caller(&state).await?;
     let result = async {
-        crate::api::auth::require_maintainer(&state.pool, &headers, &csrf).await?;
-        let outcome = match decision.as_str() {
+        auth::require_maintainer(&state.pool, &caller, &csrf).await?;
+        match decision.as_str() {
             "approve" => {
-                let source = if verified.as_deref() == Some("true") { Source::Verified } else { Source::SelfReported };
-                crate::db::approve(&state.pool, id, source, "maintainer (web)").await
+                moderation::approve(&state.pool, id, verified.as_deref() == Some("true"), "maintainer (web)").await?;
+                Ok(())
             }
-            "reject" => {
-                let reason = reason.as_deref().unwrap_or("").trim();
-                if reason.is_empty() {
-                    return Err(AppError::BadRequest(
-                        "give a reason: it is shown to the submitter and the public".into(),
-                    ));
-                }
-                if reason.chars().count() > 500 {
-                    return Err(AppError::BadRequest("the reason is longer than 500 characters".into()));
-                }
-                crate::db::reject(&state.pool, id, reason, "maintainer (web)").await
-            }
-            other => return Err(AppError::BadRequest(format!("unknown decision `{other}`"))),
-        };
-        outcome.map_err(|e| match e {
-            crate::db::DecisionError::NotFound(_) => AppError::NotFound(format!("submission #{id}")),
-            crate::db::DecisionError::Db(db) => AppError::from(db),
-            other => AppError::Conflict(other.to_string()),
-        })
+            "reject" => moderation::reject(&state.pool, id, reason.as_deref().unwrap_or(""), "maintainer (web)").await,
+            other => Err(AppError::BadRequest(format!("unknown decision `{other}`: use approve or reject"))),
+        }
     }
     .await;
-    match result {
-        Ok(()) => leptos_axum::redirect(&format!("/submissions/{id}")),
-        Err(e) => redirect_with_error(&format!("/submissions/{id}"), &e),
-    }
+    redirect_after(&format!("/submissions/{id}"), result);
     Ok(())
 }
 
@@ -123,22 +100,16 @@ pub async fn set_capability(
     source: String,
     csrf: String,
 ) -> Result<(), AppError> {
+    use crate::services::{auth, moderation};
     let state = super::ssr::state()?;
-    let headers = super::ssr::headers().await?;
+    let caller = super::ssr::caller(&state).await?;
     let result = async {
-        crate::api::auth::require_maintainer(&state.pool, &headers, &csrf).await?;
+        auth::require_maintainer(&state.pool, &caller, &csrf).await?;
         let capability = crate::domain::model::Capability::parse(&score, &benchmark, &source)?;
-        let (id, _) = crate::db::model_by_slug(&state.pool, &slug)
-            .await?
-            .ok_or_else(|| AppError::NotFound(format!("model `{slug}`")))?;
-        crate::db::set_capability(&state.pool, id, capability.as_ref()).await?;
-        Ok::<(), AppError>(())
+        moderation::set_capability(&state.pool, moderation::ModelRef::Slug(&slug), capability.as_ref()).await
     }
     .await;
-    match result {
-        Ok(()) => leptos_axum::redirect(&format!("/models/{slug}")),
-        Err(e) => redirect_with_error(&format!("/models/{slug}"), &e),
-    }
+    redirect_after(&format!("/models/{slug}"), result);
     Ok(())
 }
 

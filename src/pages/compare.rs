@@ -6,8 +6,8 @@ use crate::components::{Figure, JudgePicker, SampleBanner, interval, loaded, p_t
 use crate::domain::compare::{PairComparison, describe};
 use crate::domain::leaderboard::Entry;
 use crate::domain::metrics::format_pct;
+use crate::domain::page_data::ComparePage as Page;
 use crate::domain::taxonomy::{DEFAULT_JUDGE, Relation, RiskCategory};
-use crate::domain::views::ComparePage as Page;
 use crate::error::AppError;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -16,7 +16,7 @@ use leptos_router::hooks::use_location;
 #[server(prefix = "/fn", endpoint = "compare")]
 pub async fn get_compare(models: Vec<String>, judge: Option<String>) -> Result<Page, AppError> {
     let state = super::ssr::state()?;
-    crate::api::queries::compare(&state, &models, judge.as_deref()).await
+    crate::services::compare::compare(&state, &models, judge.as_deref()).await
 }
 
 /// `models=a,b` and `models=a&models=b` (what a checkbox form sends) both work.

@@ -3,8 +3,8 @@
 
 use crate::components::{Figure, JudgePicker, SampleBanner, loaded, p_text};
 use crate::domain::metrics::format_pct;
+use crate::domain::page_data::CapabilityPage;
 use crate::domain::taxonomy::DEFAULT_JUDGE;
-use crate::domain::views::CapabilityPage;
 use crate::error::AppError;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -13,7 +13,7 @@ use leptos_router::hooks::use_query_map;
 #[server(prefix = "/fn", endpoint = "capability")]
 pub async fn get_capability(judge: Option<String>) -> Result<CapabilityPage, AppError> {
     let state = super::ssr::state()?;
-    crate::api::queries::capability(&state, judge.as_deref()).await
+    crate::services::leaderboard::capability(&state, judge.as_deref()).await
 }
 
 #[component]

@@ -6,9 +6,9 @@ use crate::components::{ErrorBox, ModelCell, SampleBanner, ScoreCell, judge_opti
 use crate::domain::leaderboard::{Columns, Entry, LeaderboardQuery, SortKey, VsSafest, visible};
 use crate::domain::metrics::format_pct;
 use crate::domain::model::Access;
+use crate::domain::page_data::LeaderboardData;
 use crate::domain::refusal::RuleSet;
 use crate::domain::taxonomy::{Relation, RelationGroup, RiskCategory};
-use crate::domain::views::LeaderboardData;
 use crate::error::AppError;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -21,7 +21,7 @@ use leptos_router::hooks::{use_location, use_navigate};
 pub async fn get_leaderboard(query: String) -> Result<LeaderboardData, AppError> {
     let state = super::ssr::state()?;
     let (q, _) = LeaderboardQuery::parse(&query);
-    crate::api::queries::leaderboard(&state, q.judge.as_deref(), q.population).await.map(|d| (*d).clone())
+    crate::services::leaderboard::leaderboard(&state, q.judge.as_deref(), q.population).await.map(|d| (*d).clone())
 }
 
 /// The part of a query that decides which models are ranked.
@@ -47,21 +47,23 @@ pub fn LeaderboardPage() -> impl IntoView {
         </section>
         // Three boundaries over one resource: the filter form re-renders only when the ranked
         // population changes, so typing in the search box keeps its focus while the table and
-        // the notices follow every keystroke.
-        <Suspense fallback=|| ()>
+        // the notices follow every keystroke. Transitions keep the current view (and the form
+        // the user is operating) mounted while a new population loads, instead of falling
+        // back to nothing on every reload.
+        <Transition fallback=|| ()>
             {move || {
                 let (q, problems) = parsed.get();
                 Suspend::new(async move {
                     data.await.ok().map(|d| view! { <Notices data=d query=q problems /> })
                 })
             }}
-        </Suspense>
-        <Suspense fallback=|| ()>
+        </Transition>
+        <Transition fallback=|| ()>
             {move || Suspend::new(async move {
                 data.await.ok().map(|d| view! { <Filters judges=d.judges judge=d.judge parsed /> })
             })}
-        </Suspense>
-        <Suspense fallback=|| view! { <p class="loading">"Loading the leaderboard…"</p> }>
+        </Transition>
+        <Transition fallback=|| view! { <p class="loading">"Loading the leaderboard…"</p> }>
             {move || {
                 let q = parsed.get().0;
                 Suspend::new(async move {
@@ -71,7 +73,7 @@ pub fn LeaderboardPage() -> impl IntoView {
                     }
                 })
             }}
-        </Suspense>
+        </Transition>
     }
 }
 
@@ -163,7 +165,7 @@ fn EmptyStore() -> impl IntoView {
                     <code>"mir-leaderboard import-table table.csv"</code>
                 </li>
                 <li>"Model developers " <a href="/submit">"upload their harness output"</a> " for review."</li>
-                <li>"To look around first, start the server with " <code>"--demo"</code> " for clearly labelled sample data."</li>
+                <li>"To look around first, start the server with " <code>"mir-leaderboard serve --demo"</code> " for clearly labelled sample data."</li>
             </ul>
         </section>
     }

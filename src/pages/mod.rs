@@ -1,6 +1,6 @@
 //! One module per route: the page component, its private pieces, and its server functions.
 //! Server functions are public HTTP endpoints under `/fn/`; each parses its input and calls
-//! the server-side use cases in `api`.
+//! a use case in `services`. Pages hold views and these thin shims only.
 
 pub mod about;
 pub mod admin;
@@ -26,8 +26,13 @@ pub(crate) mod ssr {
         })
     }
 
-    /// The request's headers (cookies, Origin) inside a server function.
-    pub async fn headers() -> Result<axum::http::HeaderMap, AppError> {
-        leptos_axum::extract::<axum::http::HeaderMap>().await.map_err(|e| AppError::Transport(e.to_string()))
+    /// Who is calling this server function (address, session cookie, Origin).
+    pub async fn caller(state: &AppState) -> Result<crate::services::auth::Caller, AppError> {
+        use axum::extract::ConnectInfo;
+        use std::net::SocketAddr;
+        let headers =
+            leptos_axum::extract::<axum::http::HeaderMap>().await.map_err(|e| AppError::Transport(e.to_string()))?;
+        let peer = leptos_axum::extract::<ConnectInfo<SocketAddr>>().await.ok().map(|c| c.0);
+        Ok(crate::services::auth::Caller::from_headers(&state.settings, &headers, peer))
     }
 }

@@ -6,9 +6,9 @@ use crate::components::{CellTable, ErrorBox, Figure, HistoryTable, JudgePicker, 
 use crate::domain::leaderboard::Entry;
 use crate::domain::metrics::{Score, format_pct};
 use crate::domain::model::{Access, Granularity};
+use crate::domain::page_data::{MIN_CELL_N, ModelPage as Page};
 use crate::domain::refusal::RuleSet;
 use crate::domain::taxonomy::{DEFAULT_JUDGE, Relation, RelationGroup, RiskCategory};
-use crate::domain::views::{MIN_CELL_N, ModelPage as Page};
 use crate::error::AppError;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -17,7 +17,7 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 #[server(prefix = "/fn", endpoint = "model")]
 pub async fn get_model(slug: String, judge: Option<String>) -> Result<Page, AppError> {
     let state = super::ssr::state()?;
-    crate::api::queries::model_page(&state, &slug, judge.as_deref()).await
+    crate::services::models::model_page(&state, &slug, judge.as_deref()).await
 }
 
 #[component]

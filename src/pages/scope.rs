@@ -3,8 +3,9 @@
 
 use crate::components::{Figure, JudgePicker, SampleBanner, SourceBadge, interval, loaded};
 use crate::domain::metrics::format_pct;
+use crate::domain::page_data::ScopePage;
+use crate::domain::taxonomy::Scope;
 use crate::domain::taxonomy::{DEFAULT_JUDGE, Relation, RiskCategory};
-use crate::domain::views::{Scope, ScopePage};
 use crate::error::AppError;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -14,7 +15,7 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 pub async fn get_scope(kind: String, name: String, judge: Option<String>) -> Result<ScopePage, AppError> {
     let state = super::ssr::state()?;
     let scope = parse_scope(&kind, &name)?;
-    crate::api::queries::scope_page(&state, scope, judge.as_deref()).await
+    crate::services::leaderboard::scope_page(&state, scope, judge.as_deref()).await
 }
 
 #[cfg(feature = "ssr")]

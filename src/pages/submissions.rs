@@ -6,6 +6,7 @@ use crate::components::{CellTable, ErrorBox, HistoryTable, SourceBadge, loaded};
 use crate::domain::leaderboard::LeaderboardQuery;
 use crate::domain::metrics::{Counts, format_pct};
 use crate::domain::model::{Granularity, Status};
+use crate::domain::moderation::{Decision, Reason};
 use crate::domain::submission::{SubmissionLine, SubmissionView};
 use crate::domain::taxonomy::{Relation, RiskCategory};
 use crate::error::AppError;
@@ -16,21 +17,13 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 #[server(prefix = "/fn", endpoint = "queue")]
 pub async fn get_queue(status: Option<String>) -> Result<Vec<SubmissionLine>, AppError> {
     let state = super::ssr::state()?;
-    let status = match status.as_deref().filter(|s| !s.is_empty()) {
-        None => None,
-        Some(s) => Some(
-            Status::parse(s)
-                .filter(|s| *s != Status::Draft)
-                .ok_or_else(|| AppError::BadRequest(format!("unknown status `{s}`")))?,
-        ),
-    };
-    Ok(crate::db::list_submissions(&state.pool, status, 500, 0).await?)
+    crate::services::submissions::queue(&state.pool, status.as_deref(), 500, 0).await
 }
 
 #[server(prefix = "/fn", endpoint = "submission")]
 pub async fn get_submission(id: i64) -> Result<SubmissionView, AppError> {
     let state = super::ssr::state()?;
-    crate::api::queries::submission_view(&state.pool, id, None).await
+    crate::services::submissions::submission_view(&state.pool, id, None).await
 }
 
 #[component]
@@ -101,8 +94,8 @@ pub fn SubmissionPage() -> impl IntoView {
 /// Approve / reject forms for a signed-in maintainer.
 #[component]
 fn ModerationPanel(v: SubmissionView, csrf: String, action: ServerAction<Moderate>) -> impl IntoView {
-    let can_approve = v.status == Status::Pending;
-    let can_reject = matches!(v.status, Status::Pending | Status::Approved);
+    let can_approve = v.status.allows(Decision::Approve);
+    let can_reject = v.status.allows(Decision::Reject);
     let (csrf_a, csrf_r) = (csrf.clone(), csrf);
     view! {
         <section class="moderation" data-test="moderation">
@@ -121,7 +114,7 @@ fn ModerationPanel(v: SubmissionView, csrf: String, action: ServerAction<Moderat
                     <input type="hidden" name="id" value=v.id.to_string() />
                     <input type="hidden" name="decision" value="reject" />
                     <input type="hidden" name="csrf" value=csrf_r />
-                    <label>"Reason (shown publicly) " <input name="reason" required maxlength="500" data-test="reason" /></label>
+                    <label>"Reason (shown publicly) " <input name="reason" required maxlength=Reason::MAX_CHARS.to_string() data-test="reason" /></label>
                     <button type="submit" data-test="reject">{if v.status == Status::Approved { "Withdraw" } else { "Reject" }}</button>
                 </ActionForm>
             })}

@@ -3,45 +3,13 @@
 //! JavaScript the same POST goes through XMLHttpRequest to show upload progress and the
 //! validation result without a page reload.
 
-use crate::components::{ErrorBox, SampleBanner};
-use crate::domain::submission::{Problem, SubmissionView, UploadFields};
+use crate::components::ErrorBox;
+use crate::domain::submission::{PostedUpload, SubmissionView, UploadError};
 use crate::domain::taxonomy::DEFAULT_JUDGE;
 use crate::error::AppError;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
-use serde::{Deserialize, Serialize};
-
-/// A refused upload as the page shows it: a summary line and every problem.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct UploadError {
-    pub message: String,
-    pub problems: Vec<Problem>,
-    pub more: usize,
-}
-
-impl From<&AppError> for UploadError {
-    fn from(e: &AppError) -> Self {
-        match e {
-            AppError::Rejected(r) => Self {
-                message: format!(
-                    "The upload was refused: {} problem(s). Nothing was stored.",
-                    r.problems.len() + r.more
-                ),
-                problems: r.problems.clone(),
-                more: r.more,
-            },
-            other => Self { message: format!("{other}. Nothing was stored."), problems: vec![], more: 0 },
-        }
-    }
-}
-
-/// What the server hands the page when it answers a refused upload made without JavaScript.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct PostedUpload {
-    pub fields: UploadFields,
-    pub error: UploadError,
-}
 
 #[component]
 pub fn SubmitPage() -> impl IntoView {
@@ -178,7 +146,7 @@ pub fn UploadErrors(e: UploadError) -> impl IntoView {
 
 #[cfg(feature = "hydrate")]
 mod browser {
-    use super::UploadError;
+    use crate::domain::submission::UploadError;
     use leptos::prelude::*;
     use wasm_bindgen::JsCast;
     use wasm_bindgen::closure::Closure;
@@ -244,24 +212,9 @@ mod browser {
             } else {
                 progress.set(None);
                 let e = match serde_json::from_str::<Refused>(&body) {
-                    Ok(r) if !r.problems.is_empty() => UploadError {
-                        message: format!(
-                            "The upload was refused: {} problem(s). Nothing was stored.",
-                            r.problems.len() + r.more_problems
-                        ),
-                        problems: r.problems,
-                        more: r.more_problems,
-                    },
-                    Ok(r) => UploadError {
-                        message: format!("{}. Nothing was stored.", r.message),
-                        problems: vec![],
-                        more: 0,
-                    },
-                    Err(_) => UploadError {
-                        message: format!("The upload failed (HTTP {status}). Nothing was stored."),
-                        problems: vec![],
-                        more: 0,
-                    },
+                    Ok(r) if !r.problems.is_empty() => UploadError::refused(r.problems, r.more_problems),
+                    Ok(r) => UploadError::message(r.message),
+                    Err(_) => UploadError::message(format!("The upload failed (HTTP {status})")),
                 };
                 outcome.set(Some(e));
             }
@@ -279,107 +232,25 @@ mod browser {
     }
 }
 
-#[cfg(feature = "ssr")]
-pub mod ssr {
-    //! The form's POST handler (an axum route, because it streams multipart uploads).
-    use super::{PostedUpload, UploadError};
-    use crate::api::{auth, submissions};
-    use crate::domain::model::Status;
-    use crate::domain::submission::UploadFields;
-    use crate::error::AppError;
-    use crate::state::AppState;
-    use axum::body::Body;
-    use axum::extract::multipart::MultipartRejection;
-    use axum::extract::{ConnectInfo, Multipart, State};
-    use axum::http::{HeaderMap, Request, StatusCode, header};
-    use axum::response::{IntoResponse, Redirect, Response};
-    use leptos::prelude::provide_context;
-    use std::net::SocketAddr;
-
-    /// `POST /submit`: validates; on success stores a draft and shows its preview (303 for a
-    /// plain form, JSON for the enhanced one); on failure shows every problem and stores nothing.
-    pub async fn post_upload(
-        State(state): State<AppState>,
-        ConnectInfo(peer): ConnectInfo<SocketAddr>,
-        headers: HeaderMap,
-        multipart: Result<Multipart, MultipartRejection>,
-    ) -> Response {
-        let wants_json =
-            headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|v| v.contains("application/json"));
-        let mut fields = UploadFields::default();
-        let result = async {
-            auth::check_same_origin(&headers)?;
-            let client = auth::client_key(&state.settings, &headers, Some(peer));
-            auth::check_upload_rate(&state.pool, &state.settings, &client).await?;
-            let multipart = multipart
-                .map_err(|e| AppError::BadRequest(format!("the form must be sent as multipart/form-data: {e}")))?;
-            let (f, file) = submissions::read_multipart(multipart, state.settings.max_upload_bytes).await?;
-            fields = f.clone();
-            submissions::accept_upload(&state, &f, file, Status::Draft, "web").await
-        }
-        .await;
-        match result {
-            Ok(a) => {
-                let url = format!("/submit/preview/{}?key={}", a.id, a.draft_key.unwrap_or_default());
-                if wants_json {
-                    (
-                        StatusCode::CREATED,
-                        axum::Json(serde_json::json!({"id": a.id, "status": "draft", "preview_url": url})),
-                    )
-                        .into_response()
-                } else {
-                    Redirect::to(&url).into_response()
-                }
-            }
-            Err(e) if wants_json => e.into_response(),
-            Err(e) => {
-                let status = StatusCode::from_u16(e.status_code()).unwrap_or(StatusCode::BAD_REQUEST);
-                let posted = PostedUpload { fields, error: UploadError::from(&e) };
-                let options = state.leptos_options.clone();
-                let render = leptos_axum::render_app_to_stream_with_context(
-                    move || {
-                        provide_context(state.clone());
-                        provide_context(posted.clone());
-                    },
-                    move || crate::app::shell(options.clone()),
-                );
-                let request = Request::builder().uri("/submit").header(header::ACCEPT, "text/html").body(Body::empty());
-                match request {
-                    Ok(req) => {
-                        let mut res = render(req).await;
-                        *res.status_mut() = status;
-                        res
-                    }
-                    Err(_) => e.into_response(),
-                }
-            }
-        }
-    }
-}
-
 // ---------------------------------------------------------------------------------------------
 // The preview step.
 
 #[server(prefix = "/fn", endpoint = "draft")]
 pub async fn get_draft(id: i64, key: String) -> Result<SubmissionView, AppError> {
     let state = super::ssr::state()?;
-    crate::api::queries::submission_view(&state.pool, id, Some(&key)).await
+    crate::services::submissions::submission_view(&state.pool, id, Some(&key)).await
 }
 
 /// Sends a previewed draft for review.
 #[server(prefix = "/fn", endpoint = "submit-draft")]
 pub async fn submit_draft(id: i64, key: String) -> Result<(), AppError> {
     let state = super::ssr::state()?;
-    match crate::db::submit_draft(&state.pool, id, &key, "web").await {
+    match crate::services::moderation::submit_draft(&state.pool, id, &key, "web").await {
         Ok(()) => leptos_axum::redirect(&format!("/submissions/{id}?sent=1")),
         Err(e) => {
-            let message = match e {
-                crate::db::DecisionError::Db(db) => AppError::from(db).to_string(),
-                other => other.to_string(),
-            };
             let q = form_urlencoded::Serializer::new(String::new())
                 .append_pair("key", &key)
-                .append_pair("error", &message)
+                .append_pair("error", &e.to_string())
                 .finish();
             leptos_axum::redirect(&format!("/submit/preview/{id}?{q}"));
         }
@@ -431,6 +302,5 @@ pub fn PreviewPage() -> impl IntoView {
                 })
             }}
         </Suspense>
-        <SampleBanner show=false />
     }
 }

@@ -4,9 +4,9 @@
 
 use crate::domain::leaderboard::{Entry, LeaderboardQuery, VsSafest, visible};
 use crate::domain::metrics::{Score, format_pct};
+use crate::domain::page_data::{LeaderboardData, SAMPLE_NOTICE};
 use crate::domain::refusal::RuleSet;
 use crate::domain::taxonomy::{Relation, RelationGroup, RiskCategory};
-use crate::domain::views::{LeaderboardData, SAMPLE_NOTICE};
 use serde_json::{Value, json};
 
 fn score_json(s: &Score, with_interval: bool) -> Value {

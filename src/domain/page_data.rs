@@ -1,10 +1,10 @@
-//! The data each page shows, as the server assembles it and the browser receives it.
+//! The data each page receives, as the server assembles it (and, for islands, the browser).
 
 use super::compare::PairComparison;
 use super::leaderboard::{Entry, ModelInfo};
 use super::metrics::{Counts, Score};
 use super::submission::SubmissionLine;
-use super::taxonomy::{Relation, RiskCategory};
+use super::taxonomy::{Relation, RiskCategory, Scope};
 use serde::{Deserialize, Serialize};
 
 /// Heatmap cells with fewer items than this are shown as "too few", not as a colour: a rate
@@ -38,36 +38,6 @@ pub struct ModelPage {
     pub rule_set_version: Option<String>,
     pub note: Option<String>,
     pub history: Vec<SubmissionLine>,
-}
-
-/// What a breakdown page is about.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub enum Scope {
-    Relation(Relation),
-    Category(RiskCategory),
-}
-
-impl Scope {
-    pub fn display_name(self) -> &'static str {
-        match self {
-            Self::Relation(r) => r.display_name(),
-            Self::Category(c) => c.display_name(),
-        }
-    }
-
-    pub fn harness_name(self) -> &'static str {
-        match self {
-            Self::Relation(r) => r.harness_name(),
-            Self::Category(c) => c.harness_name(),
-        }
-    }
-
-    pub fn href(self) -> String {
-        match self {
-            Self::Relation(r) => format!("/relations/{}", r.slug()),
-            Self::Category(c) => format!("/categories/{}", c.slug()),
-        }
-    }
 }
 
 /// One model on a relation's or category's ranking.

@@ -1,30 +1,13 @@
-//! Chart routes: each loads the same data as its page, shapes it into a chart's plain input,
-//! and renders SVG off the async runtime. Every chart has its own URL, so it can be linked,
-//! downloaded and cached, and the pages work without JavaScript.
+//! The site's figures: page data shaped into each chart's plain input and rendered. Pure
+//! functions of the same data the page shows, so a page and its chart agree by construction;
+//! the chart routes (`http::charts`) load the data and call these off the async runtime.
 
-use super::queries;
-use crate::charts::{self, Bar, ChartText, Composition, HeatCell, Point, Series};
-use crate::domain::leaderboard::{Entry, LeaderboardQuery, visible};
+use super::{Bar, ChartText, Composition, HeatCell, Point, Series};
+use crate::domain::compare::format_p;
+use crate::domain::leaderboard::Entry;
 use crate::domain::metrics::{Score, format_pct1};
+use crate::domain::page_data::{CapabilityPage, ComparePage, MIN_CELL_N, ModelPage, ScopePage};
 use crate::domain::taxonomy::{Relation, RiskCategory};
-use crate::domain::views::{ComparePage, MIN_CELL_N, ModelPage, Scope, ScopePage};
-use crate::error::AppError;
-use crate::state::AppState;
-use axum::extract::{Path, Query, RawQuery, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse, Response};
-use sha2::{Digest, Sha256};
-
-#[derive(serde::Deserialize, Default)]
-pub struct JudgeQuery {
-    judge: Option<String>,
-}
-
-#[derive(serde::Deserialize, Default)]
-pub struct CompareQuery {
-    models: Option<String>,
-    judge: Option<String>,
-}
 
 fn describe(score: Option<&Score>) -> String {
     match score {
@@ -50,31 +33,6 @@ fn bar(label: &str, group: Option<&str>, s: Option<&Score>) -> Bar {
     }
 }
 
-/// Serves an SVG with a content hash as ETag, so browsers revalidate cheaply.
-async fn svg(headers: &HeaderMap, render: impl FnOnce() -> String + Send + 'static) -> Result<Response, AppError> {
-    let body =
-        tokio::task::spawn_blocking(render).await.map_err(|e| AppError::internal("chart rendering failed", &e))?;
-    let etag = format!("\"{}\"", &hex::encode(Sha256::digest(body.as_bytes()))[..32]);
-    if headers.get(header::IF_NONE_MATCH).and_then(|v| v.to_str().ok()) == Some(etag.as_str()) {
-        return Ok((StatusCode::NOT_MODIFIED, [(header::ETAG, etag)]).into_response());
-    }
-    let mut res = body.into_response();
-    let h = res.headers_mut();
-    h.insert(header::CONTENT_TYPE, HeaderValue::from_static("image/svg+xml; charset=utf-8"));
-    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=60, must-revalidate"));
-    if let Ok(v) = HeaderValue::from_str(&etag) {
-        h.insert(header::ETAG, v);
-    }
-    Ok(res)
-}
-
-fn strip_svg(name: &str) -> Result<&str, AppError> {
-    name.strip_suffix(".svg").ok_or_else(|| AppError::NotFound(format!("chart `{name}`")))
-}
-
-// ---------------------------------------------------------------------------------------------
-// Chart inputs, built from page data (pure, so the page and the chart agree by construction).
-
 pub fn model_relations(p: &ModelPage, sample: bool) -> String {
     let e = p.entry.as_ref();
     let bars: Vec<Bar> = Relation::ALL
@@ -86,7 +44,7 @@ pub fn model_relations(p: &ModelPage, sample: bool) -> String {
         .map(|r| format!("{}: {}", r.display_name(), describe(e.and_then(|e| e.relation(r)))))
         .collect::<Vec<_>>()
         .join("; ");
-    charts::bar_chart(
+    super::bar_chart(
         &ChartText {
             title: format!("ASR by relation: {} ({})", p.model.name, p.judge),
             desc: format!("Attack success rate per relation with 95% intervals, lower is safer. {desc}."),
@@ -105,7 +63,7 @@ pub fn model_categories(p: &ModelPage, sample: bool) -> String {
         .map(|c| format!("{}: {}", c.display_name(), describe(e.and_then(|e| e.category(c)))))
         .collect::<Vec<_>>()
         .join("; ");
-    charts::bar_chart(
+    super::bar_chart(
         &ChartText {
             title: format!("ASR by risk category: {} ({})", p.model.name, p.judge),
             desc: format!("Attack success rate per risk category with 95% intervals, lower is safer. {desc}."),
@@ -130,7 +88,7 @@ pub fn model_heatmap(p: &ModelPage, sample: bool) -> String {
                 .collect()
         })
         .collect();
-    charts::heatmap(
+    super::heatmap(
         &ChartText {
             title: format!("ASR by relation and risk category: {} ({})", p.model.name, p.judge),
             desc: format!(
@@ -164,7 +122,7 @@ pub fn model_refusals(p: &ModelPage, sample: bool) -> String {
     for r in Relation::ALL {
         push(r.display_name(), e.and_then(|e| e.relation(r)));
     }
-    charts::composition_bars(
+    super::composition_bars(
         &ChartText {
             title: format!("How safe is \"safe\"? {} ({})", p.model.name, p.judge),
             desc: "Share of answers that were unsafe, safe without an explicit refusal, and explicit refusals, overall and per relation. The refusal split is an estimate from refusal phrases (see the About page).".into(),
@@ -178,7 +136,7 @@ pub fn scope_chart(p: &ScopePage) -> String {
     let bars: Vec<Bar> = p.rows.iter().map(|r| bar(&r.model.name, None, Some(&r.score))).collect();
     let desc =
         p.rows.iter().map(|r| format!("{}: {}", r.model.name, describe(Some(&r.score)))).collect::<Vec<_>>().join("; ");
-    charts::bar_chart(
+    super::bar_chart(
         &ChartText {
             title: format!("{}: ASR of every model ({})", p.scope.display_name(), p.judge),
             desc: format!(
@@ -209,7 +167,7 @@ pub fn compare_chart(p: &ComparePage, by_category: bool) -> String {
         })
         .collect();
     let what = if by_category { "risk category" } else { "relation" };
-    charts::grouped_bars(
+    super::grouped_bars(
         &ChartText {
             title: format!(
                 "ASR by {what}: {}",
@@ -227,7 +185,7 @@ pub fn compare_chart(p: &ComparePage, by_category: bool) -> String {
 
 pub fn leaderboard_chart(entries: &[&Entry], judge: &str, sample: bool) -> String {
     let bars: Vec<Bar> = entries.iter().map(|e| bar(&e.model.name, None, Some(&e.overall))).collect();
-    charts::bar_chart(
+    super::bar_chart(
         &ChartText {
             title: format!("Overall ASR with 95% intervals ({judge})"),
             desc: format!(
@@ -244,115 +202,26 @@ pub fn leaderboard_chart(entries: &[&Entry], judge: &str, sample: bool) -> Strin
     )
 }
 
-// ---------------------------------------------------------------------------------------------
-// Handlers
-
-pub async fn model_chart(
-    State(state): State<AppState>,
-    Path((slug, name)): Path<(String, String)>,
-    Query(q): Query<JudgeQuery>,
-    headers: HeaderMap,
-) -> Result<Response, AppError> {
-    let kind = strip_svg(&name)?.to_owned();
-    let page = queries::model_page(&state, &slug, q.judge.as_deref()).await?;
-    let sample = page.entry.as_ref().is_some_and(Entry::is_sample);
-    let render: fn(&ModelPage, bool) -> String = match kind.as_str() {
-        "relations" => model_relations,
-        "categories" => model_categories,
-        "heatmap" => model_heatmap,
-        "refusals" => model_refusals,
-        _ => return Err(AppError::NotFound(format!("chart `{name}`"))),
-    };
-    svg(&headers, move || render(&page, sample)).await
-}
-
-pub async fn relation_chart(
-    State(state): State<AppState>,
-    Path(name): Path<String>,
-    Query(q): Query<JudgeQuery>,
-    headers: HeaderMap,
-) -> Result<Response, AppError> {
-    let r = Relation::parse(strip_svg(&name)?).ok_or_else(|| AppError::NotFound(format!("relation `{name}`")))?;
-    let page = queries::scope_page(&state, Scope::Relation(r), q.judge.as_deref()).await?;
-    svg(&headers, move || scope_chart(&page)).await
-}
-
-pub async fn category_chart(
-    State(state): State<AppState>,
-    Path(name): Path<String>,
-    Query(q): Query<JudgeQuery>,
-    headers: HeaderMap,
-) -> Result<Response, AppError> {
-    let c =
-        RiskCategory::parse(strip_svg(&name)?).ok_or_else(|| AppError::NotFound(format!("risk category `{name}`")))?;
-    let page = queries::scope_page(&state, Scope::Category(c), q.judge.as_deref()).await?;
-    svg(&headers, move || scope_chart(&page)).await
-}
-
-pub async fn compare_chart_route(
-    State(state): State<AppState>,
-    Path(name): Path<String>,
-    Query(q): Query<CompareQuery>,
-    headers: HeaderMap,
-) -> Result<Response, AppError> {
-    let by_category = match strip_svg(&name)? {
-        "relations" => false,
-        "categories" => true,
-        _ => return Err(AppError::NotFound(format!("chart `{name}`"))),
-    };
-    let slugs: Vec<String> = q.models.unwrap_or_default().split(',').map(str::to_owned).collect();
-    let page = queries::compare(&state, &slugs, q.judge.as_deref()).await?;
-    svg(&headers, move || compare_chart(&page, by_category)).await
-}
-
-pub async fn capability_chart(
-    State(state): State<AppState>,
-    Query(q): Query<JudgeQuery>,
-    headers: HeaderMap,
-) -> Result<Response, AppError> {
-    let page = queries::capability(&state, q.judge.as_deref()).await?;
-    svg(&headers, move || {
-        let bench = page.benchmark.clone().unwrap_or_else(|| "capability score".into());
-        let points: Vec<Point> = page
-            .points
-            .iter()
-            .filter(|p| Some(&p.benchmark) == page.benchmark.as_ref())
-            .map(|p| Point { label: p.model.clone(), x: p.capability, y: p.asr })
-            .collect();
-        let rho = page
-            .correlation
-            .map(|c| {
-                format!(" Spearman's rho = {:.2} (p {}, n = {}).", c.rho, crate::domain::compare::format_p(c.p), c.n)
-            })
-            .unwrap_or_default();
-        charts::scatter(
-            &ChartText {
-                title: format!("Capability ({bench}) against overall ASR ({})", page.judge),
-                desc: format!("Each point is a model: multi-image capability score against attack success rate.{rho}"),
-            },
-            &points,
-            &bench,
-            "Overall ASR (%)",
-            page.has_sample,
-        )
-    })
-    .await
-}
-
-pub async fn leaderboard_chart_route(
-    State(state): State<AppState>,
-    RawQuery(raw): RawQuery,
-    headers: HeaderMap,
-) -> Result<Response, AppError> {
-    let (q, problems) = LeaderboardQuery::parse(raw.as_deref().unwrap_or(""));
-    if !problems.is_empty() {
-        return Err(AppError::BadRequest(problems.join("; ")));
-    }
-    let data = queries::leaderboard(&state, q.judge.as_deref(), q.population).await?;
-    svg(&headers, move || {
-        let rows = visible(&data.entries, &q);
-        let sample = rows.iter().any(|e| e.is_sample());
-        leaderboard_chart(&rows, &data.judge, sample)
-    })
-    .await
+pub fn capability_chart(page: &CapabilityPage) -> String {
+    let bench = page.benchmark.clone().unwrap_or_else(|| "capability score".into());
+    let points: Vec<Point> = page
+        .points
+        .iter()
+        .filter(|p| Some(&p.benchmark) == page.benchmark.as_ref())
+        .map(|p| Point { label: p.model.clone(), x: p.capability, y: p.asr })
+        .collect();
+    let rho = page
+        .correlation
+        .map(|c| format!(" Spearman's rho = {:.2} (p {}, n = {}).", c.rho, format_p(c.p), c.n))
+        .unwrap_or_default();
+    super::scatter(
+        &ChartText {
+            title: format!("Capability ({bench}) against overall ASR ({})", page.judge),
+            desc: format!("Each point is a model: multi-image capability score against attack success rate.{rho}"),
+        },
+        &points,
+        &bench,
+        "Overall ASR (%)",
+        page.has_sample,
+    )
 }

@@ -1,7 +1,7 @@
-//! Writing results: models, submissions and their counts, and moderation.
+//! Writing results: models, submissions and their counts, in one transaction each.
 
 use super::{Pool, Tx, is_unique_violation, now};
-use crate::domain::model::{Capability, JudgeName, ModelMeta, ModelName, Source, Status};
+use crate::domain::model::{Access, Capability, JudgeName, ModelMeta, ModelName, Source, Status};
 use crate::domain::submission::{Aggregates, ItemLabel, ParsedResult};
 use sqlx::Row;
 
@@ -68,7 +68,7 @@ async fn insert_in_tx(tx: &mut Tx<'_>, s: &NewSubmission<'_>) -> Result<i64, Sto
     super::bump_version(tx).await?;
     let model_id = ensure_model(tx, s.model, s.meta, t).await?;
     if s.apply_meta_now {
-        update_model_meta(tx, model_id, s.meta).await?;
+        apply_model_facts(tx, model_id, s.meta).await?;
         if let Some(c) = s.capability {
             set_capability_tx(tx, model_id, Some(c)).await?;
         }
@@ -154,26 +154,79 @@ async fn ensure_model(tx: &mut Tx<'_>, name: &ModelName, meta: &ModelMeta, t: i6
     Err(sqlx::Error::Protocol(format!("no free slug for model {name}")))
 }
 
-/// Overwrites the model's facts with the given ones; unknown (None) facts keep their value.
-async fn update_model_meta(tx: &mut Tx<'_>, model_id: i64, meta: &ModelMeta) -> Result<(), sqlx::Error> {
+/// Applies facts to a model: the given ones where known, the model's own elsewhere
+/// ([`ModelMeta::over`], the one rule for applying facts).
+pub(super) async fn apply_model_facts(tx: &mut Tx<'_>, model_id: i64, facts: &ModelMeta) -> Result<(), sqlx::Error> {
+    let row = sqlx::query("SELECT organization, access, reasoning, parameters_b, link FROM models WHERE id = $1")
+        .bind(model_id)
+        .fetch_one(&mut **tx)
+        .await?;
+    let access: Option<String> = row.try_get("access")?;
+    let current = ModelMeta {
+        organization: row.try_get("organization")?,
+        access: access.as_deref().and_then(|a| Access::parse(a).ok()),
+        reasoning: Some(row.try_get::<i64, _>("reasoning")? == 1),
+        parameters_b: row.try_get("parameters_b")?,
+        link: row.try_get("link")?,
+    };
+    let merged = facts.over(&current);
     sqlx::query(
-        "UPDATE models SET
-            organization = COALESCE($2, organization),
-            access = COALESCE($3, access),
-            reasoning = COALESCE($4, reasoning),
-            parameters_b = COALESCE(CAST($5 AS DOUBLE PRECISION), parameters_b),
-            link = COALESCE($6, link)
+        "UPDATE models SET organization = $2, access = $3, reasoning = $4,
+            parameters_b = CAST($5 AS DOUBLE PRECISION), link = $6
          WHERE id = $1",
     )
     .bind(model_id)
-    .bind(meta.organization.as_deref())
-    .bind(meta.access.map(|a| a.as_str()))
-    .bind(meta.reasoning.map(i32::from))
-    .bind(super::float_param(meta.parameters_b))
-    .bind(meta.link.as_deref())
+    .bind(merged.organization.as_deref())
+    .bind(merged.access.map(|a| a.as_str()))
+    .bind(i32::from(merged.reasoning.unwrap_or(false)))
+    .bind(super::float_param(merged.parameters_b))
+    .bind(merged.link.as_deref())
     .execute(&mut **tx)
     .await?;
     Ok(())
+}
+
+/// The model of a submission and the facts the submission proposes about it.
+pub(super) async fn proposed_facts(tx: &mut Tx<'_>, id: i64) -> Result<(i64, ModelMeta), sqlx::Error> {
+    let row = sqlx::query(
+        "SELECT model_id, proposed_organization, proposed_access, proposed_reasoning, proposed_parameters_b,
+                proposed_link
+         FROM submissions WHERE id = $1",
+    )
+    .bind(id)
+    .fetch_one(&mut **tx)
+    .await?;
+    let access: Option<String> = row.try_get("proposed_access")?;
+    Ok((
+        row.try_get("model_id")?,
+        ModelMeta {
+            organization: row.try_get("proposed_organization")?,
+            access: access.as_deref().and_then(|a| Access::parse(a).ok()),
+            reasoning: row.try_get::<Option<i64>, _>("proposed_reasoning")?.map(|r| r == 1),
+            parameters_b: row.try_get("proposed_parameters_b")?,
+            link: row.try_get("proposed_link")?,
+        },
+    ))
+}
+
+/// Sets or clears a model's capability score inside a write transaction.
+pub(super) async fn set_capability_tx(
+    tx: &mut Tx<'_>,
+    model_id: i64,
+    c: Option<&Capability>,
+) -> Result<bool, sqlx::Error> {
+    super::bump_version(tx).await?;
+    let r = sqlx::query(
+        "UPDATE models SET capability_score = CAST($2 AS DOUBLE PRECISION), capability_benchmark = $3, capability_source = $4
+         WHERE id = $1",
+    )
+    .bind(model_id)
+    .bind(super::float_param(c.map(|c| c.score)))
+    .bind(c.map(|c| c.benchmark.as_str()))
+    .bind(c.and_then(|c| c.source.as_deref()))
+    .execute(&mut **tx)
+    .await?;
+    Ok(r.rows_affected() == 1)
 }
 
 async fn insert_cells(tx: &mut Tx<'_>, id: i64, result: &ParsedResult) -> Result<(), sqlx::Error> {
@@ -247,7 +300,7 @@ async fn insert_aggregates(tx: &mut Tx<'_>, id: i64, a: &Aggregates) -> Result<(
     Ok(())
 }
 
-async fn insert_event(
+pub(super) async fn insert_event(
     tx: &mut Tx<'_>,
     id: i64,
     at: i64,
@@ -288,174 +341,6 @@ pub async fn find_rejected_archive(pool: &Pool, sha256: &str) -> Result<Option<(
     .fetch_optional(pool)
     .await?;
     row.map(|r| Ok((r.try_get("id")?, r.try_get("reason")?))).transpose()
-}
-
-/// Why a moderation step did not happen.
-#[derive(Debug, thiserror::Error)]
-pub enum DecisionError {
-    #[error("submission #{0} does not exist")]
-    NotFound(i64),
-    #[error("submission #{id} is {status}, not {expected}")]
-    WrongState { id: i64, status: String, expected: &'static str },
-    #[error("this archive is already pending or approved as submission #{0}")]
-    DuplicateArchive(i64),
-    #[error(transparent)]
-    Db(#[from] sqlx::Error),
-}
-
-async fn current_status(tx: &mut Tx<'_>, id: i64) -> Result<String, DecisionError> {
-    let row = sqlx::query("SELECT status FROM submissions WHERE id = $1")
-        .bind(id)
-        .fetch_optional(&mut **tx)
-        .await?
-        .ok_or(DecisionError::NotFound(id))?;
-    Ok(row.try_get("status")?)
-}
-
-/// A draft becomes pending, if the caller holds its key.
-#[tracing::instrument(skip(pool, draft_key))]
-pub async fn submit_draft(pool: &Pool, id: i64, draft_key: &str, actor: &str) -> Result<(), DecisionError> {
-    let mut tx = pool.begin().await?;
-    let t = now();
-    super::bump_version(&mut tx).await?;
-    let updated = sqlx::query(
-        "UPDATE submissions SET status = 'pending', submitted_at = $3 WHERE id = $1 AND draft_key = $2 AND status = 'draft'",
-    )
-    .bind(id)
-    .bind(draft_key)
-    .bind(t)
-    .execute(&mut *tx)
-    .await;
-    let updated = match updated {
-        Ok(r) => r.rows_affected(),
-        Err(e) if is_unique_violation(&e) => {
-            drop(tx);
-            let sha: Option<String> = sqlx::query("SELECT archive_sha256 FROM submissions WHERE id = $1")
-                .bind(id)
-                .fetch_one(pool)
-                .await?
-                .try_get("archive_sha256")?;
-            let existing = find_live_archive(pool, sha.as_deref().unwrap_or_default()).await?.unwrap_or(id);
-            return Err(DecisionError::DuplicateArchive(existing));
-        }
-        Err(e) => return Err(e.into()),
-    };
-    if updated == 0 {
-        let status = current_status(&mut tx, id).await?;
-        return Err(if status == "draft" {
-            DecisionError::NotFound(id) // wrong key: do not reveal that the draft exists
-        } else {
-            DecisionError::WrongState { id, status, expected: "a draft" }
-        });
-    }
-    insert_event(&mut tx, id, t, "submitted", actor, None).await?;
-    tx.commit().await?;
-    Ok(())
-}
-
-/// A maintainer approves a pending submission: it joins the ranking, and the facts it proposed
-/// about the model (organisation, access, ...) replace the model's where given.
-#[tracing::instrument(skip(pool))]
-pub async fn approve(pool: &Pool, id: i64, source: Source, actor: &str) -> Result<(), DecisionError> {
-    let mut tx = pool.begin().await?;
-    let t = now();
-    super::bump_version(&mut tx).await?;
-    let updated = sqlx::query(
-        "UPDATE submissions SET status = 'approved', decided_at = $2, source = $3, reason = NULL
-         WHERE id = $1 AND status = 'pending'",
-    )
-    .bind(id)
-    .bind(t)
-    .bind(source.as_str())
-    .execute(&mut *tx)
-    .await?
-    .rows_affected();
-    if updated == 0 {
-        let status = current_status(&mut tx, id).await?;
-        return Err(DecisionError::WrongState { id, status, expected: "pending" });
-    }
-    sqlx::query(
-        "UPDATE models SET
-            organization = COALESCE((SELECT proposed_organization FROM submissions WHERE id = $1), organization),
-            access = COALESCE((SELECT proposed_access FROM submissions WHERE id = $1), access),
-            reasoning = COALESCE((SELECT proposed_reasoning FROM submissions WHERE id = $1), reasoning),
-            parameters_b = COALESCE((SELECT proposed_parameters_b FROM submissions WHERE id = $1), parameters_b),
-            link = COALESCE((SELECT proposed_link FROM submissions WHERE id = $1), link)
-         WHERE id = (SELECT model_id FROM submissions WHERE id = $1)",
-    )
-    .bind(id)
-    .execute(&mut *tx)
-    .await?;
-    insert_event(&mut tx, id, t, "approved", actor, Some(source.as_str())).await?;
-    tx.commit().await?;
-    Ok(())
-}
-
-/// A maintainer rejects a pending (or withdraws an approved) submission, with a reason that is
-/// shown publicly.
-#[tracing::instrument(skip(pool, reason))]
-pub async fn reject(pool: &Pool, id: i64, reason: &str, actor: &str) -> Result<(), DecisionError> {
-    let mut tx = pool.begin().await?;
-    let t = now();
-    super::bump_version(&mut tx).await?;
-    let updated = sqlx::query(
-        "UPDATE submissions SET status = 'rejected', decided_at = $2, reason = $3
-         WHERE id = $1 AND status IN ('pending', 'approved')",
-    )
-    .bind(id)
-    .bind(t)
-    .bind(reason)
-    .execute(&mut *tx)
-    .await?
-    .rows_affected();
-    if updated == 0 {
-        let status = current_status(&mut tx, id).await?;
-        return Err(DecisionError::WrongState { id, status, expected: "pending or approved" });
-    }
-    insert_event(&mut tx, id, t, "rejected", actor, Some(reason)).await?;
-    tx.commit().await?;
-    Ok(())
-}
-
-/// Sets or clears a model's capability score.
-#[tracing::instrument(skip(pool))]
-pub async fn set_capability(pool: &Pool, model_id: i64, c: Option<&Capability>) -> Result<bool, sqlx::Error> {
-    let mut tx = pool.begin().await?;
-    let found = set_capability_tx(&mut tx, model_id, c).await?;
-    tx.commit().await?;
-    Ok(found)
-}
-
-async fn set_capability_tx(tx: &mut Tx<'_>, model_id: i64, c: Option<&Capability>) -> Result<bool, sqlx::Error> {
-    super::bump_version(tx).await?;
-    let r = sqlx::query(
-        "UPDATE models SET capability_score = CAST($2 AS DOUBLE PRECISION), capability_benchmark = $3, capability_source = $4
-         WHERE id = $1",
-    )
-    .bind(model_id)
-    .bind(super::float_param(c.map(|c| c.score)))
-    .bind(c.map(|c| c.benchmark.as_str()))
-    .bind(c.and_then(|c| c.source.as_deref()))
-    .execute(&mut **tx)
-    .await?;
-    Ok(r.rows_affected() == 1)
-}
-
-/// Removes drafts nobody submitted, and models left without any submission.
-#[tracing::instrument(skip(pool))]
-pub async fn purge_stale_drafts(pool: &Pool, older_than: i64) -> Result<u64, sqlx::Error> {
-    let mut tx = pool.begin().await?;
-    super::bump_version(&mut tx).await?;
-    let n = sqlx::query("DELETE FROM submissions WHERE status = 'draft' AND submitted_at < $1")
-        .bind(older_than)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
-    sqlx::query("DELETE FROM models WHERE NOT EXISTS (SELECT 1 FROM submissions s WHERE s.model_id = models.id)")
-        .execute(&mut *tx)
-        .await?;
-    tx.commit().await?;
-    Ok(n)
 }
 
 /// Whether anything at all has been stored (the demo fills only an empty store).

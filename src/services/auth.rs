@@ -1,9 +1,11 @@
-//! Maintainer sign-in, CSRF protection and per-client rate limits.
+//! Who is calling, and what they may do: maintainer sessions, the same-origin rule for
+//! state-changing requests, and per-client rate limits.
 //!
 //! Sessions and counters live in the store, so several app servers behind a load balancer
 //! agree on them. The session cookie is HttpOnly and SameSite=Strict; every state-changing
 //! form also carries the session's CSRF token, and requests whose Origin names another site
-//! are refused outright.
+//! are refused outright. The HTTP layer and the pages' server functions both read a request
+//! into a [`Caller`] and hand it here.
 
 use crate::config::Settings;
 use crate::db::{self, Pool};
@@ -11,10 +13,45 @@ use crate::error::AppError;
 use axum::http::{HeaderMap, header};
 use sha2::{Digest, Sha256};
 use std::net::SocketAddr;
+use subtle::ConstantTimeEq;
 
 pub const SESSION_COOKIE: &str = "mir_session";
 const SESSION_TTL_SECS: i64 = 12 * 3600;
 const LOGIN_ATTEMPTS_PER_HOUR: i64 = 20;
+
+/// What a use case needs to know about the request it serves.
+#[derive(Debug, Clone)]
+pub struct Caller {
+    /// The client's address (see [`client_key`]), for rate limits and logs.
+    pub client: String,
+    /// The maintainer session cookie's value, if one was sent.
+    pub session_token: Option<String>,
+    /// Whether a browser said the request came from another site.
+    pub cross_site: bool,
+}
+
+impl Caller {
+    pub fn from_headers(settings: &Settings, headers: &HeaderMap, peer: Option<SocketAddr>) -> Self {
+        Self {
+            client: client_key(settings, headers, peer),
+            session_token: cookie_value(headers, SESSION_COOKIE),
+            cross_site: !same_origin(headers),
+        }
+    }
+
+    /// State-changing requests must not come from another site's page.
+    pub fn require_same_origin(&self) -> Result<(), AppError> {
+        if self.cross_site { Err(AppError::Forbidden("cross-site request refused".into())) } else { Ok(()) }
+    }
+}
+
+/// Compares two secrets in time that does not depend on where they differ. Both sides are
+/// hashed first, so the length of the secret does not leak either.
+pub fn secrets_match(expected: &str, candidate: &str) -> bool {
+    let a = Sha256::digest(expected.as_bytes());
+    let b = Sha256::digest(candidate.as_bytes());
+    a.as_slice().ct_eq(b.as_slice()).into()
+}
 
 fn hash(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
@@ -37,54 +74,50 @@ pub struct Maintainer {
     pub csrf_token: String,
 }
 
-/// The maintainer behind this request's cookie, if any.
-pub async fn maintainer(pool: &Pool, headers: &HeaderMap) -> Result<Option<Maintainer>, AppError> {
-    let Some(token) = cookie_value(headers, SESSION_COOKIE) else { return Ok(None) };
-    Ok(db::session(pool, &hash(&token)).await?.map(|s| Maintainer { csrf_token: s.csrf_token }))
+/// The maintainer behind this caller's cookie, if any.
+pub async fn maintainer(pool: &Pool, caller: &Caller) -> Result<Option<Maintainer>, AppError> {
+    let Some(token) = &caller.session_token else { return Ok(None) };
+    Ok(db::session(pool, &hash(token)).await?.map(|s| Maintainer { csrf_token: s.csrf_token }))
 }
 
 /// Checks a state-changing request: same-origin, signed in, and carrying the session's CSRF token.
-pub async fn require_maintainer(pool: &Pool, headers: &HeaderMap, csrf: &str) -> Result<Maintainer, AppError> {
-    check_same_origin(headers)?;
-    let m = maintainer(pool, headers)
+pub async fn require_maintainer(pool: &Pool, caller: &Caller, csrf: &str) -> Result<Maintainer, AppError> {
+    caller.require_same_origin()?;
+    let m = maintainer(pool, caller)
         .await?
         .ok_or_else(|| AppError::Unauthorized("sign in as a maintainer first (/admin)".into()))?;
-    if !constant_time_eq(m.csrf_token.as_bytes(), csrf.trim().as_bytes()) {
-        return Err(AppError::Unauthorized(
+    if !secrets_match(&m.csrf_token, csrf.trim()) {
+        return Err(AppError::Forbidden(
             "the form's security token is missing or stale; reload the page and try again".into(),
         ));
     }
     Ok(m)
 }
 
-fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
-}
-
-/// Refuses requests whose `Origin` header names a different host than the one requested.
+/// Whether the request's `Origin` header, if any, names the host that was requested.
 /// Browsers send Origin on every cross-site POST; its absence (curl, same-origin GET) is fine.
-pub fn check_same_origin(headers: &HeaderMap) -> Result<(), AppError> {
-    let Some(origin) = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) else { return Ok(()) };
+fn same_origin(headers: &HeaderMap) -> bool {
+    let Some(origin) = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) else { return true };
     let host = headers.get(header::HOST).and_then(|v| v.to_str().ok()).unwrap_or("");
     let origin_host = origin.split("://").nth(1).unwrap_or("");
-    if origin == "null" || origin_host != host {
-        return Err(AppError::Unauthorized("cross-site request refused".into()));
-    }
-    Ok(())
+    origin != "null" && origin_host == host
 }
 
 /// Signs in with the configured token; returns the `Set-Cookie` value.
-pub async fn sign_in(pool: &Pool, settings: &Settings, client: &str, token: &str) -> Result<String, AppError> {
-    if settings.admin_token.is_none() {
+pub async fn sign_in(pool: &Pool, settings: &Settings, caller: &Caller, token: &str) -> Result<String, AppError> {
+    caller.require_same_origin()?;
+    let Some(expected) = &settings.admin_token else {
         return Err(AppError::Unauthorized(
             "maintainer sign-in is disabled: the server has no MIR_ADMIN_TOKEN configured".into(),
         ));
-    }
+    };
+    let client = &caller.client;
     let hits = db::hit_rate_limit(pool, &format!("login:{client}"), 3600).await?;
     if hits > LOGIN_ATTEMPTS_PER_HOUR {
         return Err(AppError::RateLimited(format!("at most {LOGIN_ATTEMPTS_PER_HOUR} sign-in attempts per hour")));
     }
-    if !settings.admin_token_matches(token) {
+    use secrecy::ExposeSecret;
+    if !secrets_match(expected.expose_secret(), token.trim()) {
         tracing::warn!(client, "failed maintainer sign-in");
         return Err(AppError::Unauthorized("wrong token".into()));
     }
@@ -95,9 +128,10 @@ pub async fn sign_in(pool: &Pool, settings: &Settings, client: &str, token: &str
 }
 
 /// Ends the session; returns the `Set-Cookie` value that deletes the cookie.
-pub async fn sign_out(pool: &Pool, settings: &Settings, headers: &HeaderMap) -> Result<String, AppError> {
-    if let Some(token) = cookie_value(headers, SESSION_COOKIE) {
-        db::delete_session(pool, &hash(&token)).await?;
+pub async fn sign_out(pool: &Pool, settings: &Settings, caller: &Caller, csrf: &str) -> Result<String, AppError> {
+    require_maintainer(pool, caller, csrf).await?;
+    if let Some(token) = &caller.session_token {
+        db::delete_session(pool, &hash(token)).await?;
     }
     Ok(session_cookie("", 0, settings.cookie_secure))
 }
@@ -126,8 +160,8 @@ pub fn client_key(settings: &Settings, headers: &HeaderMap, peer: Option<SocketA
 }
 
 /// Counts an upload against the client's hourly allowance.
-pub async fn check_upload_rate(pool: &Pool, settings: &Settings, client: &str) -> Result<(), AppError> {
-    let hits = db::hit_rate_limit(pool, &format!("upload:{client}"), 3600).await?;
+pub async fn check_upload_rate(pool: &Pool, settings: &Settings, caller: &Caller) -> Result<(), AppError> {
+    let hits = db::hit_rate_limit(pool, &format!("upload:{}", caller.client), 3600).await?;
     if hits > settings.uploads_per_hour {
         let now = db::now();
         let minutes = (3600 - now.rem_euclid(3600)) / 60 + 1;
@@ -156,13 +190,13 @@ mod tests {
     fn cross_site_origins_are_refused() {
         let mut h = HeaderMap::new();
         h.insert(header::HOST, HeaderValue::from_static("lb.example"));
-        assert!(check_same_origin(&h).is_ok(), "no Origin: not a browser cross-site request");
+        assert!(same_origin(&h), "no Origin: not a browser cross-site request");
         h.insert(header::ORIGIN, HeaderValue::from_static("https://lb.example"));
-        assert!(check_same_origin(&h).is_ok());
+        assert!(same_origin(&h));
         h.insert(header::ORIGIN, HeaderValue::from_static("https://evil.example"));
-        assert!(check_same_origin(&h).is_err());
+        assert!(!same_origin(&h));
         h.insert(header::ORIGIN, HeaderValue::from_static("null"));
-        assert!(check_same_origin(&h).is_err());
+        assert!(!same_origin(&h));
     }
 
     #[test]
@@ -181,5 +215,12 @@ mod tests {
         assert_eq!(client_key(&s, &h, Some(peer)), "10.0.0.1");
         s.trust_proxy = true;
         assert_eq!(client_key(&s, &h, Some(peer)), "203.0.113.9");
+    }
+
+    #[test]
+    fn secrets_match_only_when_equal() {
+        assert!(secrets_match("0123456789abcdef0123", "0123456789abcdef0123"));
+        assert!(!secrets_match("0123456789abcdef0123", "0123456789abcdef0124"));
+        assert!(!secrets_match("0123456789abcdef0123", ""));
     }
 }

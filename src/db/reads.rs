@@ -1,4 +1,5 @@
 //! Reading results back as domain data: leaderboard inputs, submissions, paired counts.
+//! Nothing here writes.
 
 use super::{Pool, placeholders};
 use crate::domain::compare::CellPairs;
@@ -440,19 +441,6 @@ async fn events(pool: &Pool, id: i64) -> Result<Vec<Event>, sqlx::Error> {
             })
         })
         .collect()
-}
-
-/// Models that have at least one approved result, for pickers: (slug, name).
-#[tracing::instrument(skip(pool))]
-pub async fn ranked_models(pool: &Pool) -> Result<Vec<(String, String)>, sqlx::Error> {
-    let rows = sqlx::query(
-        "SELECT m.slug, m.name FROM models m
-         WHERE EXISTS (SELECT 1 FROM submissions s WHERE s.model_id = m.id AND s.status = 'approved')
-         ORDER BY m.name",
-    )
-    .fetch_all(pool)
-    .await?;
-    rows.iter().map(|r| Ok((r.try_get("slug")?, r.try_get("name")?))).collect()
 }
 
 #[cfg(test)]

@@ -1,0 +1,193 @@
+//! The upload use case, shared by the web form (which stores a draft to preview) and the
+//! pipeline API (which stores it pending): validate the fields and the file completely,
+//! report every problem at once, and store nothing unless everything is valid.
+
+use super::submissions::{Provenance, Submitted, already_submitted, store};
+use crate::db;
+use crate::domain::model::{
+    Access, JudgeName, ModelMeta, ModelName, Source, Status, parse_flag, parse_link, parse_note, parse_organization,
+    parse_parameters,
+};
+use crate::domain::submission::{Problem, Rejection, UploadFields};
+use crate::error::AppError;
+use crate::ingest::{self, Ingested, TableModel};
+use crate::state::AppState;
+
+/// An uploaded file, streamed to a temporary file by the HTTP layer (never held in memory
+/// whole). The file is removed when this is dropped.
+pub struct Spooled {
+    pub file: tempfile::NamedTempFile,
+    pub size: u64,
+}
+
+/// What a successful upload produced.
+#[derive(Debug, Clone)]
+pub struct Accepted {
+    pub id: i64,
+    pub status: Status,
+    pub draft_key: Option<String>,
+}
+
+struct ParsedFields {
+    model: ModelName,
+    judge: JudgeName,
+    meta: ModelMeta,
+    note: Option<String>,
+}
+
+/// Every field is checked; all problems are reported together.
+fn parse_fields(f: &UploadFields) -> Result<ParsedFields, Vec<Problem>> {
+    let mut problems = Vec::new();
+    let mut take = |r: Result<(), crate::domain::model::FieldError>| {
+        if let Err(e) = r {
+            problems.push(Problem::new(
+                format!("field `{}`", e.field),
+                e.message,
+                "correct the field and upload again",
+            ));
+        }
+    };
+    let mut model = None;
+    take(ModelName::parse(&f.model).map(|m| model = Some(m)));
+    let mut judge = Some(JudgeName::default_judge());
+    if !f.judge.trim().is_empty() {
+        take(JudgeName::parse(&f.judge).map(|j| judge = Some(j)));
+    }
+    let mut meta = ModelMeta::default();
+    take(parse_organization(&f.organization).map(|v| meta.organization = v));
+    if !f.access.trim().is_empty() {
+        take(Access::parse(&f.access).map(|a| meta.access = Some(a)));
+    }
+    take(parse_flag("reasoning", &f.reasoning).map(|v| meta.reasoning = v));
+    take(parse_parameters(&f.parameters).map(|v| meta.parameters_b = v));
+    take(parse_link(&f.link).map(|v| meta.link = v));
+    let mut note = None;
+    take(parse_note(&f.note).map(|v| note = v));
+    match (model, judge) {
+        (Some(model), Some(judge)) if problems.is_empty() => Ok(ParsedFields { model, judge, meta, note }),
+        _ => Err(problems),
+    }
+}
+
+/// Validates an upload completely and stores it with `status` (`draft` for the web form's
+/// preview step, `pending` for the API). Nothing is stored unless everything is valid.
+pub async fn accept_upload(
+    state: &AppState,
+    fields: &UploadFields,
+    file: Option<Spooled>,
+    status: Status,
+    actor: &str,
+) -> Result<Accepted, AppError> {
+    let parsed_fields = parse_fields(fields);
+    let mut problems = parsed_fields.as_ref().err().cloned().unwrap_or_default();
+    let Some(file) = file else {
+        problems.push(Problem::new(
+            "field `file`",
+            "no file was uploaded",
+            "attach results/harmbench/<model>/ as .zip or .tar.gz, or the aggregate CSV",
+        ));
+        return Err(AppError::Rejected(Rejection::from_problems(problems)));
+    };
+    let limits = state.settings.archive_limits;
+    let std_file = file.file.reopen().map_err(|e| AppError::internal("reopening the upload", &e))?;
+    // Parse even when the fields are wrong, so one round trip reports every problem.
+    let ingested = tokio::task::spawn_blocking(move || {
+        let result = ingest::read_file(std_file, &limits);
+        drop(file);
+        result
+    })
+    .await
+    .map_err(|e| AppError::internal("the validation task failed", &e))?;
+    let ingested = match ingested {
+        Ok(i) => Some(i),
+        Err(r) => {
+            problems.extend(r.problems);
+            None
+        }
+    };
+    let (parsed, ingested) = match (parsed_fields, ingested) {
+        (Ok(p), Some(i)) if problems.is_empty() => (p, i),
+        _ => return Err(AppError::Rejected(Rejection::from_problems(problems))),
+    };
+    let pool = &state.pool;
+    let who = |meta, judge, note| Submitted {
+        model: &parsed.model,
+        meta,
+        capability: None,
+        judge,
+        source: Source::SelfReported,
+        note,
+        status,
+        actor,
+    };
+    let (id, sha) = match ingested {
+        Ingested::Tree { mut tree, kind, sha256 } => {
+            refuse_live_duplicate(pool, sha256.as_deref()).await?;
+            if let Some(sha) = &sha256
+                && let Some((old, reason)) = db::find_rejected_archive(pool, sha).await?
+            {
+                tree.result.summary.warnings.push(Problem::new(
+                    "",
+                    format!(
+                        "an identical archive was rejected before as submission #{old}{}",
+                        reason.map(|r| format!(": {r}")).unwrap_or_default()
+                    ),
+                    "make sure the reason for that rejection no longer applies",
+                ));
+            }
+            let submitted = who(&parsed.meta, &parsed.judge, parsed.note.as_deref());
+            let id = store(pool, &submitted, &tree.result, Provenance::tree(&tree, kind, sha256.as_deref())).await?;
+            (id, sha256)
+        }
+        Ingested::Table { models, sha256 } => {
+            let m = single_table_model(models, &parsed)?;
+            refuse_live_duplicate(pool, sha256.as_deref()).await?;
+            // The form's facts win; the CSV's fill the gaps.
+            let meta = parsed.meta.over(&m.meta);
+            let judge = if fields.judge.trim().is_empty() { m.judge.clone() } else { parsed.judge.clone() };
+            let submitted = who(&meta, &judge, parsed.note.as_deref());
+            let id = store(pool, &submitted, &m.result, Provenance::csv(sha256.as_deref())).await?;
+            (id, sha256)
+        }
+    };
+    tracing::info!(id, status = status.as_str(), sha256 = sha.as_deref().unwrap_or(""), actor, "upload stored");
+    let draft_key = if status == Status::Draft { db::draft_key(pool, id).await? } else { None };
+    Ok(Accepted { id, status, draft_key })
+}
+
+/// A file already pending or approved is refused before anything is stored (the store's
+/// unique index would refuse it too, but only after a draft's preview).
+async fn refuse_live_duplicate(pool: &db::Pool, sha256: Option<&str>) -> Result<(), AppError> {
+    match sha256 {
+        Some(sha) => match db::find_live_archive(pool, sha).await? {
+            Some(existing) => Err(already_submitted(existing)),
+            None => Ok(()),
+        },
+        None => Ok(()),
+    }
+}
+
+fn single_table_model(models: Vec<TableModel>, parsed: &ParsedFields) -> Result<TableModel, AppError> {
+    let names: Vec<String> = models.iter().map(|m| format!("{} ({})", m.name, m.judge)).collect();
+    let mut models = models;
+    if models.len() != 1 {
+        return Err(AppError::Rejected(Rejection::single(Problem::new(
+            "CSV",
+            format!(
+                "the CSV holds {} results ({}); an upload carries one model under one judge",
+                names.len(),
+                names.join(", ")
+            ),
+            "split the CSV, one model per upload",
+        ))));
+    }
+    let m = models.remove(0);
+    if !m.name.as_str().eq_ignore_ascii_case(parsed.model.as_str()) {
+        return Err(AppError::Rejected(Rejection::single(Problem::new(
+            "CSV",
+            format!("the CSV is about `{}` but the form names `{}`", m.name, parsed.model),
+            "use the same model name in both",
+        ))));
+    }
+    Ok(m)
+}
