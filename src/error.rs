@@ -132,3 +132,15 @@ impl AppError {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn who_is_calling_and_what_they_may_do_have_their_own_statuses() {
+        assert_eq!(AppError::Unauthorized("sign in".into()).status_code(), 401);
+        assert_eq!(AppError::Forbidden("cross-site".into()).status_code(), 403);
+        assert_eq!(AppError::Internal.status_code(), 500);
+    }
+}

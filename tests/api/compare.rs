@@ -74,3 +74,18 @@ async fn compare_states_the_constructed_verdict() {
     let (status, _) = app.get_json("/api/v1/compare?models=model-a,nobody").await;
     assert_eq!(status, 404);
 }
+
+#[tokio::test]
+async fn a_model_is_never_compared_with_itself() {
+    let app = spawn_app().await;
+    let a = app.write_tree("a", &cells(5), &|_, _, _| Answer::Refusal);
+    assert!(app.cli(&["import", a.to_str().unwrap(), "--model", "Model A"]).status.success());
+    let (status, json) = app.get_json("/api/v1/compare?models=model-a,model-a").await;
+    assert_eq!(status, 400, "{json}");
+    assert!(json["message"].as_str().unwrap().contains("2 to 6 different model slugs"), "{json}");
+    // The page shows the picker, not a comparison of the model with itself.
+    let (status, html) = app.get_text("/compare?models=model-a,model-a").await;
+    assert_eq!(status, 200);
+    assert!(!html.contains("data-test=\"pair\""), "no pair is shown");
+    assert!(html.contains("Pick 2 to 6 models"));
+}

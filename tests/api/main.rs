@@ -6,6 +6,8 @@ mod helpers;
 
 mod compare;
 mod leaderboard;
+mod moderation;
 mod pages;
 mod refusals;
+mod store;
 mod uploads;

@@ -1,0 +1,55 @@
+//! The store's own guarantees: the version counter that keeps every server's caches honest,
+//! loud failures when the store is broken, and a store that creates itself.
+
+use crate::helpers::*;
+use crate::leaderboard::{reference_cells, reference_pattern};
+use mir_leaderboard::config::Settings;
+use mir_leaderboard::{db, startup};
+
+async fn version(app: &TestApp) -> i64 {
+    db::data_version(&app.pool).await.expect("version")
+}
+
+#[tokio::test]
+async fn the_hourly_sweep_changes_the_version_only_when_it_removes_something() {
+    let app = spawn_app().await;
+    let tree = app.write_tree("m", &reference_cells(), &reference_pattern);
+    let r = app.form_upload(&[("model", "Draft-VLM")], "m.zip", zip_dir(&tree, tree.parent().unwrap())).await;
+    assert_eq!(r.status().as_u16(), 303, "the upload became a draft");
+
+    let before = version(&app).await;
+    assert_eq!(db::purge_stale_drafts(&app.pool, db::now() - 24 * 3600).await.expect("purge"), 0);
+    assert_eq!(version(&app).await, before, "a sweep that removes nothing must not drop every server's caches");
+
+    // The draft is older than the cut-off: removed, with its model, and the version moves.
+    assert_eq!(db::purge_stale_drafts(&app.pool, db::now() + 60).await.expect("purge"), 1);
+    assert!(version(&app).await > before);
+    assert_eq!(app.store_counts().await[..2], [0, 0], "no model and no submission left");
+}
+
+#[tokio::test]
+async fn a_missing_version_row_is_an_internal_error_not_a_missing_page() {
+    let app = spawn_app().await;
+    sqlx::query("DELETE FROM data_version").execute(&app.pool).await.expect("delete");
+    let (status, json) = app.get_json("/api/v1/leaderboard").await;
+    assert_eq!(status, 500, "{json}");
+    assert_eq!(json["error"], "internal");
+    let (status, html) = app.get_text("/").await;
+    assert_eq!(status, 500);
+    assert!(!html.contains("not found"), "the page must not claim that something was not found");
+}
+
+#[tokio::test]
+async fn an_sqlite_url_without_a_mode_creates_the_store() {
+    if std::env::var("TEST_DATABASE_URL").is_ok_and(|u| !u.is_empty()) {
+        return; // about SQLite files only
+    }
+    let dir = tempfile::tempdir().expect("temp dir");
+    let file = dir.path().join("fresh").join("store.db");
+    let url = format!("sqlite://{}", file.display());
+    let state = startup::build_state(Settings::for_tests(&url, "127.0.0.1:0".parse().unwrap()))
+        .await
+        .expect("a URL without ?mode=rwc opens (and creates) the file");
+    assert!(file.exists());
+    assert_eq!(db::data_version(&state.pool).await.expect("migrated"), 0);
+}
