@@ -132,3 +132,22 @@ test('sorting by a header click happens in the page, and Back restores the previ
   await expect.poll(() => rowModels(page)).toEqual(byRank);
   await expectSameDocument(page);
 });
+
+// While a new population loads, the current view (and the form the user is operating) stays on
+// screen: a fallback that unmounts the filters would make the control vanish under the pointer.
+test('the filter form never disappears while a new population loads', async ({ page }, testInfo) => {
+  await open(page, '/', testInfo);
+  await page.evaluate(() => {
+    const w = window as unknown as { __filtersMissing: number };
+    w.__filtersMissing = 0;
+    new MutationObserver(() => {
+      if (!document.querySelector('form[data-test="filters"]')) w.__filtersMissing++;
+    }).observe(document.body, { childList: true, subtree: true });
+  });
+  await page.locator('select[name="access"]').selectOption('open');
+  await expect.poll(() => urlParams(page).get('access')).toBe('open');
+  await page.locator('select[name="reasoning"]').selectOption('no');
+  await expect.poll(() => urlParams(page).get('reasoning')).toBe('no');
+  await expect(page.locator('form[data-test="filters"]')).toBeVisible();
+  expect(await page.evaluate(() => (window as unknown as { __filtersMissing: number }).__filtersMissing)).toBe(0);
+});
