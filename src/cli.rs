@@ -3,7 +3,7 @@
 //! web uploads.
 
 use crate::config::Settings;
-use crate::domain::leaderboard::LeaderboardQuery;
+use crate::domain::leaderboard::query::LeaderboardQuery;
 use crate::domain::metrics::format_pct;
 use crate::domain::model::{
     Access, Capability, JudgeName, ModelMeta, ModelName, Source, parse_link, parse_organization, parse_parameters,

@@ -1,7 +1,8 @@
 //! Maintainer sessions and per-client rate limits. Both live in the store, not in memory, so
 //! any number of app servers behind a load balancer agree on them.
 
-use super::{Pool, now};
+use super::connection::Pool;
+use super::sql::now;
 use sqlx::Row;
 
 /// A signed-in maintainer's session, found by the SHA-256 of its cookie value (the cookie

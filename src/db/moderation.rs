@@ -3,8 +3,9 @@
 //! ([`Decision::allowed_from`]); the `UPDATE ... WHERE status IN (..)` here enforces it, so two
 //! maintainers deciding at once cannot both succeed.
 
+use super::connection::{Pool, Tx};
+use super::sql::{bump_version, is_unique_violation, now, placeholders};
 use super::writes::{apply_model_facts, insert_event, proposed_facts};
-use super::{Pool, Tx, bump_version, is_unique_violation, now, placeholders};
 use crate::domain::model::{Capability, Source};
 use crate::domain::moderation::{Decision, Reason};
 use sqlx::Row;
@@ -72,7 +73,8 @@ pub async fn submit_draft(pool: &Pool, id: i64, actor: &str) -> Result<(), Decis
                 .fetch_one(pool)
                 .await?
                 .try_get("archive_sha256")?;
-            let existing = super::find_live_archive(pool, sha.as_deref().unwrap_or_default()).await?.unwrap_or(id);
+            let existing =
+                super::writes::find_live_archive(pool, sha.as_deref().unwrap_or_default()).await?.unwrap_or(id);
             return Err(DecisionError::DuplicateArchive(existing));
         }
         other => other?,

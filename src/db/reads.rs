@@ -1,7 +1,8 @@
 //! Reading results back as domain data: leaderboard inputs, submissions, paired counts.
 //! Nothing here writes.
 
-use super::{Pool, placeholders};
+use super::connection::Pool;
+use super::sql::placeholders;
 use crate::domain::compare::CellPairs;
 use crate::domain::leaderboard::{Breakdown, EntryInput, ModelInfo, SubmissionInfo};
 use crate::domain::metrics::Counts;

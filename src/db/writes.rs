@@ -1,6 +1,7 @@
 //! Writing results: models, submissions and their counts, in one transaction each.
 
-use super::{Pool, Tx, is_unique_violation, now};
+use super::connection::{Pool, Tx};
+use super::sql::{bump_version, float_param, is_unique_violation, now, placeholders};
 use crate::domain::model::{Access, Capability, JudgeName, ModelMeta, ModelName, Source, Status};
 use crate::domain::submission::{Aggregates, ItemLabel, ParsedResult};
 use sqlx::Row;
@@ -65,7 +66,7 @@ pub async fn insert_submission(pool: &Pool, s: &NewSubmission<'_>) -> Result<i64
 
 async fn insert_in_tx(tx: &mut Tx<'_>, s: &NewSubmission<'_>) -> Result<i64, StoreError> {
     let t = now();
-    super::bump_version(tx).await?;
+    bump_version(tx).await?;
     let model_id = ensure_model(tx, s.model, s.meta, t).await?;
     if s.apply_meta_now {
         apply_model_facts(tx, model_id, s.meta).await?;
@@ -101,7 +102,7 @@ async fn insert_in_tx(tx: &mut Tx<'_>, s: &NewSubmission<'_>) -> Result<i64, Sto
     .bind(s.meta.organization.as_deref())
     .bind(s.meta.access.map(|a| a.as_str()))
     .bind(s.meta.reasoning.map(i32::from))
-    .bind(super::float_param(s.meta.parameters_b))
+    .bind(float_param(s.meta.parameters_b))
     .bind(s.meta.link.as_deref())
     .bind(t)
     .bind((s.status == Status::Approved).then_some(t))
@@ -139,7 +140,7 @@ async fn ensure_model(tx: &mut Tx<'_>, name: &ModelName, meta: &ModelMeta, t: i6
         .bind(meta.organization.as_deref())
         .bind(meta.access.map(|a| a.as_str()))
         .bind(i32::from(meta.reasoning.unwrap_or(false)))
-        .bind(super::float_param(meta.parameters_b))
+        .bind(float_param(meta.parameters_b))
         .bind(meta.link.as_deref())
         .bind(t)
         .execute(&mut **tx)
@@ -179,7 +180,7 @@ pub(super) async fn apply_model_facts(tx: &mut Tx<'_>, model_id: i64, facts: &Mo
     .bind(merged.organization.as_deref())
     .bind(merged.access.map(|a| a.as_str()))
     .bind(i32::from(merged.reasoning.unwrap_or(false)))
-    .bind(super::float_param(merged.parameters_b))
+    .bind(float_param(merged.parameters_b))
     .bind(merged.link.as_deref())
     .execute(&mut **tx)
     .await?;
@@ -215,13 +216,13 @@ pub(super) async fn set_capability_tx(
     model_id: i64,
     c: Option<&Capability>,
 ) -> Result<bool, sqlx::Error> {
-    super::bump_version(tx).await?;
+    bump_version(tx).await?;
     let r = sqlx::query(
         "UPDATE models SET capability_score = CAST($2 AS DOUBLE PRECISION), capability_benchmark = $3, capability_source = $4
          WHERE id = $1",
     )
     .bind(model_id)
-    .bind(super::float_param(c.map(|c| c.score)))
+    .bind(float_param(c.map(|c| c.score)))
     .bind(c.map(|c| c.benchmark.as_str()))
     .bind(c.and_then(|c| c.source.as_deref()))
     .execute(&mut **tx)
@@ -236,7 +237,7 @@ async fn insert_cells(tx: &mut Tx<'_>, id: i64, result: &ParsedResult) -> Result
     }
     let sql = format!(
         "INSERT INTO cell_counts (submission_id, category, relation, unsafe_count, total, refusals) VALUES {}",
-        (0..cells.len()).map(|i| format!("({})", super::placeholders(i * 6 + 1, 6))).collect::<Vec<_>>().join(", ")
+        (0..cells.len()).map(|i| format!("({})", placeholders(i * 6 + 1, 6))).collect::<Vec<_>>().join(", ")
     );
     let mut q = sqlx::query(&sql);
     for (cat, rel, c) in cells {
@@ -259,7 +260,7 @@ async fn insert_items(tx: &mut Tx<'_>, id: i64, items: &[ItemLabel]) -> Result<(
     for chunk in items.chunks(ITEM_BATCH) {
         let sql = format!(
             "INSERT INTO item_labels (submission_id, category, relation, item_index, is_unsafe, is_refusal) VALUES {}",
-            (0..chunk.len()).map(|i| format!("({})", super::placeholders(i * 6 + 1, 6))).collect::<Vec<_>>().join(", ")
+            (0..chunk.len()).map(|i| format!("({})", placeholders(i * 6 + 1, 6))).collect::<Vec<_>>().join(", ")
         );
         let mut q = sqlx::query(&sql);
         for item in chunk {

@@ -3,7 +3,7 @@
 
 use super::exports;
 use crate::domain::compare::{PairedTest, Verdict};
-use crate::domain::leaderboard::LeaderboardQuery;
+use crate::domain::leaderboard::query::LeaderboardQuery;
 use crate::error::AppError;
 use crate::services::{compare, leaderboard};
 use crate::state::AppState;

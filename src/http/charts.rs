@@ -3,7 +3,8 @@
 //! downloaded and cached, and the pages work without JavaScript.
 
 use crate::charts::figures;
-use crate::domain::leaderboard::{Entry, LeaderboardQuery, visible};
+use crate::domain::leaderboard::Entry;
+use crate::domain::leaderboard::query::{LeaderboardQuery, visible};
 use crate::domain::page_data::ModelPage;
 use crate::domain::taxonomy::{Relation, RiskCategory, Scope};
 use crate::error::AppError;

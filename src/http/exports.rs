@@ -2,7 +2,8 @@
 //! show exactly the rows of the page for the same query, in the same order; the CSV also keeps
 //! the page's column choice.
 
-use crate::domain::leaderboard::{Entry, LeaderboardQuery, VsSafest, visible};
+use crate::domain::leaderboard::query::{LeaderboardQuery, visible};
+use crate::domain::leaderboard::{Entry, VsSafest};
 use crate::domain::metrics::{Score, format_pct};
 use crate::domain::page_data::{LeaderboardData, SAMPLE_NOTICE};
 use crate::domain::refusal::RuleSet;

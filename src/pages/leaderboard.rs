@@ -3,7 +3,8 @@
 //! and forms re-sort and filter instantly on the client, using the server's own code.
 
 use crate::components::{ErrorBox, ModelCell, SampleBanner, ScoreCell, judge_options};
-use crate::domain::leaderboard::{Columns, Entry, LeaderboardQuery, SortKey, VsSafest, visible};
+use crate::domain::leaderboard::query::{Columns, LeaderboardQuery, SortKey, visible};
+use crate::domain::leaderboard::{Entry, VsSafest};
 use crate::domain::metrics::format_pct;
 use crate::domain::model::Access;
 use crate::domain::page_data::LeaderboardData;

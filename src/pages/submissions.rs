@@ -3,7 +3,7 @@
 
 use super::admin::{Moderate, get_admin};
 use crate::components::{CellTable, ErrorBox, HistoryTable, SourceBadge, loaded};
-use crate::domain::leaderboard::LeaderboardQuery;
+use crate::domain::leaderboard::query::LeaderboardQuery;
 use crate::domain::metrics::{Counts, format_pct};
 use crate::domain::model::{Granularity, Status};
 use crate::domain::moderation::{Decision, Reason};

@@ -4,6 +4,7 @@
 
 mod helpers;
 
+mod architecture;
 mod compare;
 mod leaderboard;
 mod moderation;

@@ -5,9 +5,7 @@
 //! open or closed weights, only reasoning models ...); the browser re-sorts and searches the
 //! ranked rows instantly, with exactly the code the server used to render the same URL.
 
-mod query;
-
-pub use query::{Columns, LeaderboardQuery, SortKey, visible};
+pub mod query;
 
 use super::metrics::{Counts, Score, pool};
 use super::model::{Access, Capability, Granularity, ModelMeta, Source};
