@@ -13,4 +13,5 @@ pub mod refusal;
 pub mod stats;
 pub mod submission;
 pub mod taxonomy;
+pub mod text;
 pub mod units;

@@ -19,7 +19,8 @@ impl FieldError {
 }
 
 fn clean_line(field: &str, raw: &str, max_chars: usize) -> Result<String, FieldError> {
-    let value = raw.trim();
+    let value = visible(field, raw.trim())?;
+    let value = value.as_str();
     if value.is_empty() {
         return Err(FieldError::new(field, "is empty; give a name"));
     }
@@ -30,6 +31,18 @@ fn clean_line(field: &str, raw: &str, max_chars: usize) -> Result<String, FieldE
         return Err(FieldError::new(field, "contains control characters (line breaks, tabs); use one plain line"));
     }
     Ok(value.to_owned())
+}
+
+/// The text in NFC, refused if it holds a character that hides or reorders what a reader sees.
+pub(crate) fn visible(field: &str, raw: &str) -> Result<String, FieldError> {
+    super::text::visible_nfc(raw).map_err(|code| {
+        FieldError::new(
+            field,
+            format!(
+                "contains the invisible or direction-changing character {code}; retype it with visible characters only"
+            ),
+        )
+    })
 }
 
 /// A model's display name, e.g. `Qwen2.5-VL-7B-Instruct`.
@@ -265,6 +278,7 @@ pub fn parse_link(raw: &str) -> Result<Option<String>, FieldError> {
     if raw.is_empty() {
         return Ok(None);
     }
+    let raw = &visible("link", raw)?;
     let scheme_ok = raw.starts_with("https://") || raw.starts_with("http://");
     let host = raw.split("://").nth(1).unwrap_or("");
     if !scheme_ok || host.is_empty() || host.starts_with('/') {
@@ -304,7 +318,7 @@ pub fn parse_note(raw: &str) -> Result<Option<String>, FieldError> {
     if raw.chars().any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t') {
         return Err(FieldError::new("note", "contains control characters"));
     }
-    Ok(Some(raw.to_owned()))
+    visible("note", raw).map(Some)
 }
 
 /// An optional multi-image capability score, with the benchmark it comes from.
@@ -434,5 +448,17 @@ mod tests {
         assert_eq!(merged.parameters_b, Some(7.0));
         assert_eq!(merged.link.as_deref(), Some("https://x.org"));
         assert_eq!(ModelMeta::default().over(&base), base);
+    }
+
+    #[test]
+    fn lookalike_names_are_refused_and_equal_names_are_one() {
+        let e = ModelName::parse("GPT-5\u{202E}lanif").unwrap_err();
+        assert_eq!(e.field, "model");
+        assert!(e.message.contains("U+202E"), "{}", e.message);
+        assert!(ModelName::parse("GPT\u{200B}-5").is_err());
+        assert!(parse_organization("Open\u{2066}AI").is_err());
+        assert!(JudgeName::parse("judge\u{FEFF}").is_err());
+        assert!(parse_note("fine\u{202E}").is_err());
+        assert_eq!(ModelName::parse("Cafe\u{0301}").unwrap(), ModelName::parse("Café").unwrap());
     }
 }

@@ -79,7 +79,7 @@ impl Reason {
         if value.chars().any(|c| c.is_control() && c != '\n') {
             return Err(FieldError::new("reason", "contains control characters; use plain text"));
         }
-        Ok(Self(value.to_owned()))
+        super::model::visible("reason", value).map(Self)
     }
 
     pub fn as_str(&self) -> &str {

@@ -103,6 +103,13 @@ fn csv_n(s: Option<&Score>) -> String {
     s.map(|s| s.total.to_string()).unwrap_or_default()
 }
 
+/// A free-text cell as spreadsheet programs cannot mistake it for a formula (OWASP's CSV
+/// injection advice): a cell that begins with `=`, `+`, `-`, `@`, a tab or a carriage return
+/// gets a leading apostrophe, which spreadsheets show as text and hide.
+fn text_cell(s: &str) -> String {
+    if s.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{s}") } else { s.to_owned() }
+}
+
 /// The CSV of one view: the rows on screen, the columns on screen (each ASR with its n), and a
 /// `notice` column that says "sample data, not real results" on every sample row.
 pub fn to_csv(data: &LeaderboardData, q: &LeaderboardQuery) -> String {
@@ -162,12 +169,12 @@ pub fn to_csv(data: &LeaderboardData, q: &LeaderboardQuery) -> String {
         let o = &e.overall;
         let mut rec: Vec<String> = vec![
             e.rank.to_string(),
-            e.model.name.clone(),
-            e.model.organization.clone().unwrap_or_default(),
+            text_cell(&e.model.name),
+            text_cell(e.model.organization.as_deref().unwrap_or_default()),
             e.model.access.map(|a| a.as_str().to_owned()).unwrap_or_default(),
             e.model.reasoning.to_string(),
             e.submission.source.as_str().to_owned(),
-            e.submission.judge.clone(),
+            text_cell(&e.submission.judge),
             e.submission.date.clone(),
             format_pct(o.asr),
             format_pct(o.ci_low),
@@ -212,4 +219,18 @@ pub fn to_csv(data: &LeaderboardData, q: &LeaderboardQuery) -> String {
         let _ = w.write_record(&rec);
     }
     String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::text_cell;
+
+    #[test]
+    fn formula_like_cells_are_neutralised() {
+        for bad in ["=HYPERLINK(\"x\")", "+1", "-2+3", "@SUM(A1)", "\tx", "\rx"] {
+            assert_eq!(text_cell(bad), format!("'{bad}"));
+        }
+        assert_eq!(text_cell("Qwen2.5-VL-7B"), "Qwen2.5-VL-7B");
+        assert_eq!(text_cell(""), "");
+    }
 }
