@@ -30,6 +30,18 @@ impl fmt::Display for EntryPath {
     }
 }
 
+#[cfg(test)]
+impl EntryPath {
+    /// The path an archive entry stored as `name` gets, for tests of the code that consumes
+    /// entries. Panics on a name the reader would refuse.
+    pub(crate) fn for_test(name: &str) -> Self {
+        match normalise(name) {
+            Ok(path) if !path.0.is_empty() => path,
+            _ => panic!("not a usable entry name: {name:?}"),
+        }
+    }
+}
+
 pub(super) enum NameProblem {
     Absolute,
     Traversal,

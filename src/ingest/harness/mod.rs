@@ -14,6 +14,9 @@
 mod judge_file;
 mod layout;
 
+#[cfg(test)]
+mod tests;
+
 use super::archive::EntryPath;
 use crate::domain::leaderboard::Breakdown;
 use crate::domain::metrics::Counts;
