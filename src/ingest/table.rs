@@ -76,17 +76,41 @@ struct Group {
 
 /// Parses the whole file; returns every problem, or every model's figures.
 pub fn parse_table(bytes: &[u8]) -> Result<Vec<TableModel>, Vec<Problem>> {
-    let text = match std::str::from_utf8(bytes) {
-        Ok(t) => t.trim_start_matches('\u{feff}'),
-        Err(e) => {
-            return Err(vec![Problem::new(
-                "CSV",
-                format!("not UTF-8 text (invalid byte at offset {})", e.valid_up_to()),
-                "save the CSV as UTF-8",
-            )]);
-        }
-    };
+    let text = decode(bytes)?;
     let mut reader = csv::ReaderBuilder::new().trim(csv::Trim::All).flexible(false).from_reader(text.as_bytes());
+    let headers = read_header(&mut reader)?;
+    let mut problems = Vec::new();
+    let groups = read_rows(&mut reader, &headers, &mut problems);
+    if groups.is_empty() && problems.is_empty() {
+        problems.push(Problem::new("CSV", "no data rows", "add one row per model and relation, below the header"));
+    }
+
+    let mut models = Vec::new();
+    for ((name, judge), group) in groups {
+        match finish_group(&name, &judge, group) {
+            Ok(m) => models.push(m),
+            Err(mut p) => problems.append(&mut p),
+        }
+    }
+    if problems.is_empty() { Ok(models) } else { Err(problems) }
+}
+
+/// The file as text, without a leading byte-order mark; anything but UTF-8 is refused.
+fn decode(bytes: &[u8]) -> Result<&str, Vec<Problem>> {
+    match std::str::from_utf8(bytes) {
+        Ok(t) => Ok(t.trim_start_matches('\u{feff}')),
+        Err(e) => Err(vec![Problem::new(
+            "CSV",
+            format!("not UTF-8 text (invalid byte at offset {})", e.valid_up_to()),
+            "save the CSV as UTF-8",
+        )]),
+    }
+}
+
+/// The column names, lower-cased. Every header problem is reported at once, and before any
+/// row is read: unknown columns, a missing `model` or `asr_percent`, and neither `relation`
+/// nor `category`.
+fn read_header(reader: &mut csv::Reader<&[u8]>) -> Result<Vec<String>, Vec<Problem>> {
     let headers: Vec<String> = match reader.headers() {
         Ok(h) => h.iter().map(|h| h.to_ascii_lowercase()).collect(),
         Err(e) => {
@@ -123,11 +147,26 @@ pub fn parse_table(bytes: &[u8]) -> Result<Vec<TableModel>, Vec<Problem>> {
             "see docs/aggregate-csv.md",
         ));
     }
-    if !problems.is_empty() {
-        return Err(problems);
-    }
-    let col = |name: &str| headers.iter().position(|h| h == name);
+    if problems.is_empty() { Ok(headers) } else { Err(problems) }
+}
 
+/// One data row's figure.
+struct Row {
+    model: ModelName,
+    judge: JudgeName,
+    scope: Scope,
+    counts: Counts,
+    printed: String,
+}
+
+/// Reads every data row into the group of its model and judge. Blank rows are skipped; a row
+/// with a problem is reported and left out, so that one pass shows the problems of every row.
+fn read_rows(
+    reader: &mut csv::Reader<&[u8]>,
+    headers: &[String],
+    problems: &mut Vec<Problem>,
+) -> BTreeMap<(String, String), Group> {
+    let col = |name: &str| headers.iter().position(|h| h == name);
     let mut groups: BTreeMap<(String, String), Group> = BTreeMap::new();
     for (row_no, record) in reader.records().enumerate() {
         let line = row_no + 2;
@@ -147,119 +186,105 @@ pub fn parse_table(bytes: &[u8]) -> Result<Vec<TableModel>, Vec<Problem>> {
         if record.iter().all(str::is_empty) {
             continue;
         }
-        let model = match ModelName::parse(&get("model")) {
-            Ok(m) => m,
-            Err(e) => {
-                problems.push(field_problem(&loc, e));
-                continue;
-            }
-        };
-        let judge_raw = get("judge");
-        let judge = if judge_raw.is_empty() { Ok(JudgeName::default_judge()) } else { JudgeName::parse(&judge_raw) };
-        let judge = match judge {
-            Ok(j) => j,
-            Err(e) => {
-                problems.push(field_problem(&loc, e));
-                continue;
-            }
-        };
-        let (relation, category) = (get("relation"), get("category"));
-        let scope = match (relation.as_str(), category.as_str()) {
-            (r, "") if r.eq_ignore_ascii_case("overall") => Scope::Overall,
-            ("", "") => {
-                problems.push(Problem::new(
-                    loc,
-                    "neither `relation` nor `category` is given",
-                    "name a relation, a category, or `Overall`",
-                ));
-                continue;
-            }
-            (r, "") => match Relation::parse(r) {
-                Some(r) => Scope::Relation(r),
-                None => {
-                    problems.push(Problem::new(
-                        loc,
-                        format!("unknown relation `{r}`"),
-                        format!("use one of {} or Overall", Relation::ALL.map(|r| r.harness_name()).join(", ")),
-                    ));
-                    continue;
-                }
-            },
-            ("", c) => match RiskCategory::parse(c) {
-                Some(c) => Scope::Category(c),
-                None => {
-                    problems.push(Problem::new(
-                        loc,
-                        format!("unknown category `{c}`"),
-                        format!("use one of {}", RiskCategory::ALL.map(|c| c.harness_name()).join(", ")),
-                    ));
-                    continue;
-                }
-            },
-            _ => {
-                problems.push(Problem::new(
-                    loc,
-                    "both `relation` and `category` are given",
-                    "one row holds one figure: fill one of the two",
-                ));
-                continue;
-            }
-        };
-        let n = match parse_n(&get("n"), scope) {
-            Ok(n) => n,
-            Err(message) => {
-                problems.push(Problem::new(loc, message.0, message.1));
-                continue;
-            }
-        };
-        let printed = get("asr_percent").trim_end_matches('%').trim().to_owned();
-        let counts = match counts_from_printed(&printed, n) {
-            Ok(c) => c,
-            Err((message, fix)) => {
-                problems.push(Problem::new(loc, format!("{}: {message}", scope.label()), fix));
-                continue;
-            }
-        };
-        let group = groups
-            .entry((model.as_str().to_owned(), judge.as_str().to_owned()))
-            .or_insert_with(|| Group { first_line: line, ..Default::default() });
-        if group.values.insert(scope, Reported { counts, printed }).is_some() {
-            problems.push(Problem::new(
+        match parse_row(&get, &loc) {
+            Ok(row) => add_row(&mut groups, row, line, &get, problems),
+            Err(problem) => problems.push(problem),
+        }
+    }
+    groups
+}
+
+/// One row's figure: whose it is (model and judge, the default judge when none is given),
+/// what it covers (Overall, a relation or a category), and the whole count of unsafe answers
+/// behind its percentage. The first thing wrong with the row is its problem.
+fn parse_row(get: &dyn Fn(&str) -> String, loc: &str) -> Result<Row, Problem> {
+    let model = ModelName::parse(&get("model")).map_err(|e| field_problem(loc, e))?;
+    let judge_raw = get("judge");
+    let judge = if judge_raw.is_empty() { Ok(JudgeName::default_judge()) } else { JudgeName::parse(&judge_raw) };
+    let judge = judge.map_err(|e| field_problem(loc, e))?;
+    let (relation, category) = (get("relation"), get("category"));
+    let scope = match (relation.as_str(), category.as_str()) {
+        (r, "") if r.eq_ignore_ascii_case("overall") => Scope::Overall,
+        ("", "") => {
+            return Err(Problem::new(
                 loc,
-                format!("second row for {} / {} / {}", model, scope.label(), judge),
-                "keep one row per model, judge and relation (or category)",
+                "neither `relation` nor `category` is given",
+                "name a relation, a category, or `Overall`",
             ));
         }
-        for key in MODEL_COLUMNS {
-            let v = get(key);
-            if v.is_empty() {
-                continue;
+        (r, "") => match Relation::parse(r) {
+            Some(r) => Scope::Relation(r),
+            None => {
+                return Err(Problem::new(
+                    loc,
+                    format!("unknown relation `{r}`"),
+                    format!("use one of {} or Overall", Relation::ALL.map(|r| r.harness_name()).join(", ")),
+                ));
             }
-            match group.meta.get(key) {
-                Some((old, old_line)) if *old != v => problems.push(Problem::new(
-                    format!("CSV line {line}"),
-                    format!("`{key}` is `{v}` here but `{old}` on line {old_line} for the same model"),
-                    "give each model one value per column",
-                )),
-                Some(_) => {}
-                None => {
-                    group.meta.insert(key, (v, line));
-                }
+        },
+        ("", c) => match RiskCategory::parse(c) {
+            Some(c) => Scope::Category(c),
+            None => {
+                return Err(Problem::new(
+                    loc,
+                    format!("unknown category `{c}`"),
+                    format!("use one of {}", RiskCategory::ALL.map(|c| c.harness_name()).join(", ")),
+                ));
             }
+        },
+        _ => {
+            return Err(Problem::new(
+                loc,
+                "both `relation` and `category` are given",
+                "one row holds one figure: fill one of the two",
+            ));
         }
-    }
-    if groups.is_empty() && problems.is_empty() {
-        problems.push(Problem::new("CSV", "no data rows", "add one row per model and relation, below the header"));
-    }
+    };
+    let n = parse_n(&get("n"), scope).map_err(|(message, fix)| Problem::new(loc, message, fix))?;
+    let printed = get("asr_percent").trim_end_matches('%').trim().to_owned();
+    let counts = counts_from_printed(&printed, n)
+        .map_err(|(message, fix)| Problem::new(loc, format!("{}: {message}", scope.label()), fix))?;
+    Ok(Row { model, judge, scope, counts, printed })
+}
 
-    let mut models = Vec::new();
-    for ((name, judge), group) in groups {
-        match finish_group(&name, &judge, group) {
-            Ok(m) => models.push(m),
-            Err(mut p) => problems.append(&mut p),
+/// Adds a row's figure to the group of its model and judge, which remembers the line it was
+/// first seen on. A second figure for the same scope is a problem, and so is a model column
+/// whose value differs from the one an earlier row of the group gave.
+fn add_row(
+    groups: &mut BTreeMap<(String, String), Group>,
+    row: Row,
+    line: usize,
+    get: &dyn Fn(&str) -> String,
+    problems: &mut Vec<Problem>,
+) {
+    let Row { model, judge, scope, counts, printed } = row;
+    let group = groups
+        .entry((model.as_str().to_owned(), judge.as_str().to_owned()))
+        .or_insert_with(|| Group { first_line: line, ..Default::default() });
+    if group.values.insert(scope, Reported { counts, printed }).is_some() {
+        problems.push(Problem::new(
+            format!("CSV line {line}"),
+            format!("second row for {} / {} / {}", model, scope.label(), judge),
+            "keep one row per model, judge and relation (or category)",
+        ));
+    }
+    for key in MODEL_COLUMNS {
+        let v = get(key);
+        if v.is_empty() {
+            continue;
+        }
+        match group.meta.get(key) {
+            Some((old, old_line)) if *old != v => problems.push(Problem::new(
+                format!("CSV line {line}"),
+                format!("`{key}` is `{v}` here but `{old}` on line {old_line} for the same model"),
+                "give each model one value per column",
+            )),
+            Some(_) => {}
+            None => {
+                group.meta.insert(key, (v, line));
+            }
         }
     }
-    if problems.is_empty() { Ok(models) } else { Err(problems) }
 }
 
 fn field_problem(loc: &str, e: FieldError) -> Problem {
