@@ -4,6 +4,7 @@ use leptos::config::LeptosOptions;
 use secrecy::SecretString;
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::time::Duration;
 
 use crate::ingest::archive::Limits;
 
@@ -26,6 +27,8 @@ pub struct Settings {
     pub admin_token: Option<SecretString>,
     /// Largest accepted upload, in bytes (the compressed archive as sent).
     pub max_upload_bytes: u64,
+    /// Where uploads are spooled while they are read (swept of stale files at start).
+    pub upload_dir: PathBuf,
     /// Zip-bomb limits for what an archive expands to.
     pub archive_limits: Limits,
     /// Uploads per client per hour (web form and API together).
@@ -34,7 +37,80 @@ pub struct Settings {
     pub trust_proxy: bool,
     /// Mark the session cookie `Secure` (set when the site is served over HTTPS).
     pub cookie_secure: bool,
+    /// The site is served over HTTPS: secure cookies and Strict-Transport-Security.
+    pub https: bool,
+    /// Timeouts and size limits at the HTTP edge.
+    pub edge: EdgeLimits,
     pub leptos: LeptosOptions,
+}
+
+/// What the HTTP edge allows a client: every limit that keeps one slow or greedy client from
+/// holding the server's connections, tasks, memory or temp files.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct EdgeLimits {
+    /// A request's headers must arrive within this (also the keep-alive idle timeout).
+    pub header_timeout: Duration,
+    /// Whole-request deadline for pages, reads and forms.
+    pub request_timeout: Duration,
+    /// Whole-request deadline for uploads (sending and validating).
+    pub upload_timeout: Duration,
+    /// A request body must deliver at least `min_body_bytes` in every `body_rate_window`.
+    pub min_body_bytes: u64,
+    pub body_rate_window: Duration,
+    /// Largest body of any request that is not an upload (forms, server functions).
+    pub max_body_bytes: u64,
+    /// Open connections at most; further clients wait in the listen backlog.
+    pub max_connections: usize,
+    /// On shutdown, in-flight requests get this long to finish.
+    pub shutdown_grace: Duration,
+    /// Uploads validated at the same time at most; more wait up to `ingest_wait`, then get 503.
+    pub max_concurrent_ingests: usize,
+    pub ingest_wait: Duration,
+}
+
+impl Default for EdgeLimits {
+    fn default() -> Self {
+        Self {
+            header_timeout: Duration::from_secs(10),
+            request_timeout: Duration::from_secs(30),
+            upload_timeout: Duration::from_secs(600),
+            min_body_bytes: 10 * 1024,
+            body_rate_window: Duration::from_secs(10),
+            max_body_bytes: 64 * 1024,
+            max_connections: 1024,
+            shutdown_grace: Duration::from_secs(10),
+            max_concurrent_ingests: std::thread::available_parallelism().map_or(2, |n| n.get()),
+            ingest_wait: Duration::from_secs(5),
+        }
+    }
+}
+
+fn seconds(name: &'static str, default: Duration) -> Result<Duration, ConfigError> {
+    let secs: u64 = parsed(name, default.as_secs())?;
+    if secs == 0 {
+        return Err(ConfigError::Invalid { var: name, message: "must be at least 1 second".into() });
+    }
+    Ok(Duration::from_secs(secs))
+}
+
+impl EdgeLimits {
+    fn from_env() -> Result<Self, ConfigError> {
+        let d = Self::default();
+        let window = seconds("MIR_BODY_RATE_WINDOW_SECS", d.body_rate_window)?;
+        let per_second: u64 = parsed("MIR_MIN_BODY_BYTES_PER_SEC", d.min_body_bytes / d.body_rate_window.as_secs())?;
+        Ok(Self {
+            header_timeout: seconds("MIR_HEADER_TIMEOUT_SECS", d.header_timeout)?,
+            request_timeout: seconds("MIR_REQUEST_TIMEOUT_SECS", d.request_timeout)?,
+            upload_timeout: seconds("MIR_UPLOAD_TIMEOUT_SECS", d.upload_timeout)?,
+            min_body_bytes: per_second * window.as_secs(),
+            body_rate_window: window,
+            max_body_bytes: parsed("MIR_MAX_BODY_BYTES", d.max_body_bytes)?,
+            max_connections: parsed("MIR_MAX_CONNECTIONS", d.max_connections)?.max(1),
+            shutdown_grace: seconds("MIR_SHUTDOWN_GRACE_SECS", d.shutdown_grace)?,
+            max_concurrent_ingests: parsed("MIR_MAX_CONCURRENT_INGESTS", d.max_concurrent_ingests)?.max(1),
+            ingest_wait: seconds("MIR_INGEST_WAIT_SECS", d.ingest_wait)?,
+        })
+    }
 }
 
 fn var(name: &'static str) -> Option<String> {
@@ -62,6 +138,10 @@ fn flag(name: &'static str) -> Result<bool, ConfigError> {
     }
 }
 
+fn default_upload_dir() -> PathBuf {
+    std::env::temp_dir().join("mir-leaderboard-uploads")
+}
+
 impl Settings {
     /// Reads `DATABASE_URL`, `MIR_*` and `LEPTOS_*` variables.
     pub fn from_env() -> Result<Self, ConfigError> {
@@ -78,11 +158,13 @@ impl Settings {
             Some(t) => Some(SecretString::from(t.trim().to_owned())),
         };
         let defaults = Limits::default();
+        let https = flag("MIR_HTTPS")?;
         Ok(Self {
             database_url: var("DATABASE_URL").unwrap_or_else(|| DEFAULT_DATABASE_URL.to_owned()),
             max_db_connections: parsed("MIR_DB_MAX_CONNECTIONS", 8)?,
             admin_token,
             max_upload_bytes: parsed("MIR_MAX_UPLOAD_BYTES", 256 * 1024 * 1024)?,
+            upload_dir: var("MIR_UPLOAD_DIR").map(PathBuf::from).unwrap_or_else(default_upload_dir),
             archive_limits: Limits {
                 max_entries: parsed("MIR_MAX_ARCHIVE_ENTRIES", defaults.max_entries)?,
                 max_total_bytes: parsed("MIR_MAX_UNCOMPRESSED_BYTES", defaults.max_total_bytes)?,
@@ -90,7 +172,9 @@ impl Settings {
             },
             uploads_per_hour: parsed("MIR_UPLOADS_PER_HOUR", 30)?,
             trust_proxy: flag("MIR_TRUST_PROXY")?,
-            cookie_secure: flag("MIR_COOKIE_SECURE")?,
+            cookie_secure: flag("MIR_COOKIE_SECURE")? || https,
+            https,
+            edge: EdgeLimits::from_env()?,
             leptos: conf.leptos_options,
         })
     }
@@ -102,10 +186,13 @@ impl Settings {
             max_db_connections: 8,
             admin_token: None,
             max_upload_bytes: 256 * 1024 * 1024,
+            upload_dir: default_upload_dir(),
             archive_limits: Limits::default(),
             uploads_per_hour: 1000,
             trust_proxy: false,
             cookie_secure: false,
+            https: false,
+            edge: EdgeLimits::default(),
             leptos: LeptosOptions::builder()
                 .output_name("mir-leaderboard")
                 .site_addr(site_addr)

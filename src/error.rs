@@ -33,6 +33,12 @@ pub enum AppError {
     RateLimited(String),
     #[error("the upload is larger than the limit of {0}")]
     TooLarge(String),
+    /// The client was too slow (a body below the minimum rate, a request past its deadline).
+    #[error("{0}")]
+    TimedOut(String),
+    /// The server is at capacity for this kind of work; try again shortly.
+    #[error("{0}")]
+    Busy(String),
     /// Something broke on our side; the details are in the server log, not here.
     #[error("internal error; the maintainers can find the cause in the server log")]
     Internal,
@@ -52,6 +58,8 @@ impl AppError {
             Self::Forbidden(_) => 403,
             Self::RateLimited(_) => 429,
             Self::TooLarge(_) => 413,
+            Self::TimedOut(_) => 408,
+            Self::Busy(_) => 503,
             Self::Internal | Self::Transport(_) => 500,
         }
     }
@@ -81,6 +89,19 @@ impl FromServerFnError for AppError {
     type Encoder = JsonEncoding;
 
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
+        // On the server these mean the caller sent a call we cannot decode (a missing field, a
+        // body that is not what the function takes, or one cut off at the size limit): the
+        // caller's mistake, answered 400. In the browser they mean the request never arrived.
+        #[cfg(feature = "ssr")]
+        if matches!(
+            value,
+            ServerFnErrorErr::Args(_)
+                | ServerFnErrorErr::MissingArg(_)
+                | ServerFnErrorErr::Deserialization(_)
+                | ServerFnErrorErr::Request(_)
+        ) {
+            return Self::BadRequest(format!("this call could not be read: {value}"));
+        }
         Self::Transport(value.to_string())
     }
 }
@@ -110,7 +131,14 @@ impl axum::response::IntoResponse for AppError {
             Self::Field(f) => serde_json::json!({"error": "invalid", "field": f.field, "message": f.message}),
             other => serde_json::json!({"error": other.kind(), "message": other.to_string()}),
         };
-        (status, axum::Json(body)).into_response()
+        let mut res = (status, axum::Json(body)).into_response();
+        if matches!(self, Self::Busy(_) | Self::RateLimited(_)) {
+            // Busy clears in seconds; a rate limit later, but a client that retries sooner is
+            // only refused again.
+            let after = if matches!(self, Self::Busy(_)) { "5" } else { "60" };
+            res.headers_mut().insert(axum::http::header::RETRY_AFTER, axum::http::HeaderValue::from_static(after));
+        }
+        res
     }
 }
 
@@ -127,6 +155,8 @@ impl AppError {
             Self::Forbidden(_) => "forbidden",
             Self::RateLimited(_) => "rate_limited",
             Self::TooLarge(_) => "too_large",
+            Self::TimedOut(_) => "timed_out",
+            Self::Busy(_) => "busy",
             Self::Internal => "internal",
             Self::Transport(_) => "transport",
         }

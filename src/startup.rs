@@ -4,14 +4,13 @@
 use crate::app::{App, shell};
 use crate::config::Settings;
 use crate::state::AppState;
+use crate::http::edge::{self, serve::ServeLimits, serve::serve};
 use crate::{db, http};
 use axum::Router;
-use axum::http::{HeaderValue, header};
 use leptos_axum::{AxumRouteListing, LeptosRoutes, generate_route_list};
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 use tower_http::compression::CompressionLayer;
-use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 
 #[derive(Debug, thiserror::Error)]
@@ -32,6 +31,7 @@ pub async fn build_state(settings: Settings) -> Result<AppState, StartupError> {
     Ok(AppState {
         leptos_options: settings.leptos.clone(),
         pool,
+        ingests: Arc::new(tokio::sync::Semaphore::new(settings.edge.max_concurrent_ingests)),
         settings: Arc::new(settings),
         cache: Default::default(),
     })
@@ -47,30 +47,52 @@ fn route_list() -> Vec<AxumRouteListing> {
     ROUTES.get_or_init(|| generate_route_list(App)).clone()
 }
 
-/// The whole site: pages, server functions, the JSON API, charts, static files.
+/// The whole site: pages, server functions, the JSON API, charts, static files, behind the
+/// edge's limits and security headers.
 pub fn build_router(state: AppState) -> Router {
+    use axum::middleware::from_fn_with_state;
     let routes = route_list();
     let options = state.leptos_options.clone();
     Router::new()
         .merge(http::routes(&state))
-        .leptos_routes(&state, routes, move || shell(options.clone()))
-        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
-        .layer(CompressionLayer::new())
-        .layer(SetResponseHeaderLayer::if_not_present(
-            header::X_CONTENT_TYPE_OPTIONS,
-            HeaderValue::from_static("nosniff"),
+        .leptos_routes_with_context(&state, routes, edge::headers::provide_request_nonce, move || {
+            shell(options.clone())
+        })
+        .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(
+            edge::headers::provide_request_nonce,
+            shell,
         ))
-        .layer(SetResponseHeaderLayer::if_not_present(header::REFERRER_POLICY, HeaderValue::from_static("same-origin")))
-        .layer(SetResponseHeaderLayer::if_not_present(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")))
+        .layer(axum::middleware::from_fn(edge::server_fn_status))
+        .layer(CompressionLayer::new())
+        .layer(from_fn_with_state(state.clone(), edge::limits))
+        .layer(from_fn_with_state(state.clone(), edge::headers::security_headers))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }
 
-/// Serves until Ctrl-C or SIGTERM, then lets in-flight requests finish.
+/// Serves until Ctrl-C or SIGTERM (or `shutdown`), then lets in-flight requests finish within
+/// the grace period. Stale upload spool files of a killed process are swept first.
 pub async fn run(listener: tokio::net::TcpListener, state: AppState) -> std::io::Result<()> {
+    run_until(listener, state, shutdown_signal()).await
+}
+
+/// [`run`] with the shutdown trigger given (tests stop servers this way).
+pub async fn run_until(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+    shutdown: impl std::future::Future<Output = ()>,
+) -> std::io::Result<()> {
+    let edge = state.settings.edge;
+    // No live upload is older than its deadline; anything older was left by a dead process.
+    let stale_after = edge.upload_timeout * 2;
+    match http::multipart::sweep_stale_spool(&state.settings.upload_dir, stale_after) {
+        Ok(0) => {}
+        Ok(n) => tracing::info!(files = n, "removed stale upload files"),
+        Err(e) => tracing::warn!(error = %e, dir = %state.settings.upload_dir.display(), "sweeping upload files failed"),
+    }
     let pool = state.pool.clone();
     // Drafts nobody submitted expire after a day; every server sweeps, which is harmless.
-    tokio::spawn(async move {
+    let sweeper = tokio::spawn(async move {
         let mut tick = tokio::time::interval(Duration::from_secs(3600));
         loop {
             tick.tick().await;
@@ -79,10 +101,14 @@ pub async fn run(listener: tokio::net::TcpListener, state: AppState) -> std::io:
             }
         }
     });
-    let app = build_router(state);
-    axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>())
-        .with_graceful_shutdown(shutdown_signal())
-        .await
+    let limits = ServeLimits {
+        header_timeout: edge.header_timeout,
+        max_connections: edge.max_connections,
+        shutdown_grace: edge.shutdown_grace,
+    };
+    serve(listener, build_router(state), limits, shutdown).await;
+    sweeper.abort();
+    Ok(())
 }
 
 async fn shutdown_signal() {

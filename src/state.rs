@@ -20,6 +20,9 @@ pub struct AppState {
     pub settings: Arc<Settings>,
     /// Rankings computed from the store, valid while its change counter stays the same.
     pub cache: Arc<Cache>,
+    /// Permits for validating uploads: parsing is CPU and memory work on the blocking pool, so
+    /// only so many run at once, whatever arrives.
+    pub ingests: Arc<tokio::sync::Semaphore>,
 }
 
 /// Rankings by (judge, population), each with the store version it was computed from.

@@ -5,7 +5,7 @@
 
 use super::connection::{Pool, Tx};
 use super::sql::{bump_version, is_unique_violation, now, placeholders};
-use super::writes::{apply_model_facts, insert_event, proposed_facts};
+use super::writes::{apply_model_facts, claim_slug, insert_event, proposed_facts};
 use crate::domain::model::{Capability, Source};
 use crate::domain::moderation::{Decision, Reason};
 use sqlx::Row;
@@ -99,6 +99,7 @@ pub async fn approve(pool: &Pool, id: i64, source: Source, actor: &str) -> Resul
     .await?;
     let (model_id, proposed) = proposed_facts(&mut tx, id).await?;
     apply_model_facts(&mut tx, model_id, &proposed).await?;
+    claim_slug(&mut tx, model_id).await?;
     insert_event(&mut tx, id, t, "approved", actor, Some(source.as_str())).await?;
     tx.commit().await?;
     Ok(())

@@ -21,10 +21,9 @@ pub struct NewSubmission<'a> {
     pub archive_kind: Option<&'a str>,
     pub folder_name: Option<&'a str>,
     pub result: &'a ParsedResult,
-    /// Who stored it: `cli`, `web`, `api`, `demo`.
+    /// Who stored it: `cli`, `web`, `api`, `demo`. Approved submissions (maintainer imports)
+    /// apply the model facts at once; the others only propose them.
     pub actor: &'a str,
-    /// Maintainer imports apply the model facts at once; uploads only propose them.
-    pub apply_meta_now: bool,
 }
 
 /// What went wrong while storing, beyond plain database errors.
@@ -67,9 +66,11 @@ pub async fn insert_submission(pool: &Pool, s: &NewSubmission<'_>) -> Result<i64
 async fn insert_in_tx(tx: &mut Tx<'_>, s: &NewSubmission<'_>) -> Result<i64, StoreError> {
     let t = now();
     bump_version(tx).await?;
-    let model_id = ensure_model(tx, s.model, s.meta, t).await?;
-    if s.apply_meta_now {
+    let reviewed = s.status == Status::Approved;
+    let model_id = ensure_model(tx, s.model, t, reviewed).await?;
+    if reviewed {
         apply_model_facts(tx, model_id, s.meta).await?;
+        claim_slug(tx, model_id).await?;
         if let Some(c) = s.capability {
             set_capability_tx(tx, model_id, Some(c)).await?;
         }
@@ -124,24 +125,25 @@ async fn insert_in_tx(tx: &mut Tx<'_>, s: &NewSubmission<'_>) -> Result<i64, Sto
     Ok(id)
 }
 
-/// Finds or creates the model row. An existing model keeps its facts (uploads only propose);
-/// a new one takes the submitted facts. Slugs that clash get `-2`, `-3`, ...
-async fn ensure_model(tx: &mut Tx<'_>, name: &ModelName, meta: &ModelMeta, t: i64) -> Result<i64, sqlx::Error> {
+/// Finds or creates the model row, without facts: facts reach a model only when a maintainer
+/// approves them ([`apply_model_facts`]), so an unreviewed upload changes nothing the public
+/// sees. A model first named by an unreviewed upload gets a provisional slug; a reviewed one
+/// the slug of its name (`-2`, `-3`, ... on a clash).
+async fn ensure_model(tx: &mut Tx<'_>, name: &ModelName, t: i64, reviewed: bool) -> Result<i64, sqlx::Error> {
     let base = name.slug();
     for attempt in 1..=50 {
-        let slug = if attempt == 1 { base.clone() } else { format!("{base}-{attempt}") };
+        let slug = match (reviewed, attempt) {
+            (false, _) => format!("unreviewed-{}", random_key()),
+            (true, 1) => base.clone(),
+            (true, n) => format!("{base}-{n}"),
+        };
         sqlx::query(
-            "INSERT INTO models (name, slug, organization, access, reasoning, parameters_b, link, created_at)
-             VALUES ($1, $2, $3, $4, $5, CAST($6 AS DOUBLE PRECISION), $7, $8)
+            "INSERT INTO models (name, slug, slug_provisional, reasoning, created_at) VALUES ($1, $2, $3, 0, $4)
              ON CONFLICT DO NOTHING",
         )
         .bind(name.as_str())
         .bind(&slug)
-        .bind(meta.organization.as_deref())
-        .bind(meta.access.map(|a| a.as_str()))
-        .bind(i32::from(meta.reasoning.unwrap_or(false)))
-        .bind(float_param(meta.parameters_b))
-        .bind(meta.link.as_deref())
+        .bind(i32::from(!reviewed))
         .bind(t)
         .execute(&mut **tx)
         .await?;
@@ -151,6 +153,30 @@ async fn ensure_model(tx: &mut Tx<'_>, name: &ModelName, meta: &ModelMeta, t: i6
             return row.try_get("id");
         }
         // The name is new but the slug belongs to another model: try the next slug.
+    }
+    Err(sqlx::Error::Protocol(format!("no free slug for model {name}")))
+}
+
+/// Gives a model with a provisional slug the slug of its name, once a result of it is
+/// approved.
+pub(super) async fn claim_slug(tx: &mut Tx<'_>, model_id: i64) -> Result<(), sqlx::Error> {
+    let row = sqlx::query("SELECT name, slug_provisional FROM models WHERE id = $1").bind(model_id).fetch_one(&mut **tx).await?;
+    if row.try_get::<i64, _>("slug_provisional")? == 0 {
+        return Ok(());
+    }
+    let name: String = row.try_get("name")?;
+    let base = ModelName::parse(&name).map(|n| n.slug()).unwrap_or_else(|_| "model".into());
+    for attempt in 1..=50 {
+        let slug = if attempt == 1 { base.clone() } else { format!("{base}-{attempt}") };
+        let taken = sqlx::query("SELECT 1 AS x FROM models WHERE slug = $1").bind(&slug).fetch_optional(&mut **tx).await?;
+        if taken.is_none() {
+            sqlx::query("UPDATE models SET slug = $2, slug_provisional = 0 WHERE id = $1")
+                .bind(model_id)
+                .bind(&slug)
+                .execute(&mut **tx)
+                .await?;
+            return Ok(());
+        }
     }
     Err(sqlx::Error::Protocol(format!("no free slug for model {name}")))
 }

@@ -4,6 +4,7 @@
 
 pub mod api;
 pub mod charts;
+pub mod edge;
 pub mod exports;
 pub mod multipart;
 pub mod submissions;

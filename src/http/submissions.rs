@@ -1,6 +1,7 @@
 //! The submission endpoints: `POST /submit` (the upload form, with or without JavaScript) and
 //! `POST/GET /api/v1/submissions` (pipelines), with the JSON shapes they answer.
 
+use super::edge::headers::{CspNonce, provide_request_nonce};
 use super::multipart::read_multipart;
 use crate::domain::metrics::Counts;
 use crate::domain::model::Status;
@@ -10,8 +11,8 @@ use crate::error::AppError;
 use crate::services::auth::{self, Caller};
 use crate::services::{submissions, upload};
 use crate::state::AppState;
-use axum::Json;
 use axum::body::Body;
+use axum::{Extension, Json};
 use axum::extract::multipart::MultipartRejection;
 use axum::extract::{ConnectInfo, Multipart, Path, Query, State};
 use axum::http::{HeaderMap, Request, StatusCode, header};
@@ -90,8 +91,11 @@ pub async fn api_create(
     multipart: Multipart,
 ) -> Result<(StatusCode, Json<Value>), AppError> {
     let caller = Caller::from_headers(&state.settings, &headers, Some(peer));
+    // Pipelines send no Origin; a browser on another site's page does, and must not be able
+    // to upload in its visitor's name.
+    caller.require_same_origin()?;
     auth::check_upload_rate(&state.pool, &state.settings, &caller).await?;
-    let (fields, file) = read_multipart(multipart, state.settings.max_upload_bytes).await?;
+    let (fields, file) = read_multipart(multipart, state.settings.max_upload_bytes, &state.settings.upload_dir).await?;
     let accepted = upload::accept_upload(&state, &fields, file, Status::Pending, "api").await?;
     let view = submissions::submission_view(&state.pool, accepted.id, None).await?;
     Ok((StatusCode::CREATED, Json(submission_json(&view))))
@@ -143,6 +147,7 @@ pub async fn api_get(State(state): State<AppState>, Path(id): Path<i64>) -> Resu
 pub async fn post_form(
     State(state): State<AppState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    nonce: Option<Extension<CspNonce>>,
     headers: HeaderMap,
     multipart: Result<Multipart, MultipartRejection>,
 ) -> Response {
@@ -155,7 +160,7 @@ pub async fn post_form(
         auth::check_upload_rate(&state.pool, &state.settings, &caller).await?;
         let multipart = multipart
             .map_err(|e| AppError::BadRequest(format!("the form must be sent as multipart/form-data: {e}")))?;
-        let (f, file) = read_multipart(multipart, state.settings.max_upload_bytes).await?;
+        let (f, file) = read_multipart(multipart, state.settings.max_upload_bytes, &state.settings.upload_dir).await?;
         fields = f.clone();
         upload::accept_upload(&state, &f, file, Status::Draft, "web").await
     }
@@ -170,7 +175,7 @@ pub async fn post_form(
             }
         }
         Err(e) if wants_json => e.into_response(),
-        Err(e) => render_refusal(state, PostedUpload { fields, error: upload_error(&e) }, e).await,
+        Err(e) => render_refusal(state, nonce.map(|n| n.0), PostedUpload { fields, error: upload_error(&e) }, e).await,
     }
 }
 
@@ -183,18 +188,22 @@ fn upload_error(e: &AppError) -> UploadError {
 }
 
 /// Renders `/submit` with the refusal in its context, under the refusal's status code.
-async fn render_refusal(state: AppState, posted: PostedUpload, e: AppError) -> Response {
+async fn render_refusal(state: AppState, nonce: Option<CspNonce>, posted: PostedUpload, e: AppError) -> Response {
     let status = StatusCode::from_u16(e.status_code()).unwrap_or(StatusCode::BAD_REQUEST);
     let options = state.leptos_options.clone();
     let render = leptos_axum::render_app_to_stream_with_context(
         move || {
             provide_context(state.clone());
             provide_context(posted.clone());
+            provide_request_nonce();
         },
         move || crate::app::shell(options.clone()),
     );
     match Request::builder().uri("/submit").header(header::ACCEPT, "text/html").body(Body::empty()) {
-        Ok(req) => {
+        Ok(mut req) => {
+            if let Some(n) = nonce {
+                req.extensions_mut().insert(n);
+            }
             let mut res = render(req).await;
             *res.status_mut() = status;
             res

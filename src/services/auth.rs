@@ -143,18 +143,21 @@ fn session_cookie(value: &str, max_age: i64, secure: bool) -> String {
     )
 }
 
-/// Who the client is, for rate limits: the peer address, or the first `X-Forwarded-For` hop
-/// when the server is configured to sit behind a trusted proxy.
+/// Who the client is, for rate limits: the peer address, or, behind a trusted proxy, the
+/// address that proxy appended to `X-Forwarded-For`: the last hop. Every earlier hop was
+/// written by the client itself and proves nothing (a client could send a fresh one with each
+/// request and never be limited).
 pub fn client_key(settings: &Settings, headers: &HeaderMap, peer: Option<SocketAddr>) -> String {
     if settings.trust_proxy
-        && let Some(first) = headers
-            .get("x-forwarded-for")
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.split(',').next())
+        && let Some(last) = headers
+            .get_all("x-forwarded-for")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(','))
             .map(str::trim)
-            .filter(|v| !v.is_empty())
+            .rfind(|v| !v.is_empty())
     {
-        return first.to_owned();
+        return last.to_owned();
     }
     peer.map(|p| p.ip().to_string()).unwrap_or_else(|| "unknown".into())
 }
@@ -207,14 +210,20 @@ mod tests {
     }
 
     #[test]
-    fn client_key_uses_forwarded_for_only_when_trusted() {
+    fn client_key_uses_the_proxys_hop_only_when_trusted() {
         let mut s = Settings::for_tests("sqlite::memory:", "127.0.0.1:0".parse().unwrap());
         let mut h = HeaderMap::new();
-        h.insert("x-forwarded-for", HeaderValue::from_static("203.0.113.9, 10.0.0.1"));
+        h.insert("x-forwarded-for", HeaderValue::from_static("203.0.113.9, 198.51.100.20"));
         let peer: SocketAddr = "10.0.0.1:5000".parse().unwrap();
         assert_eq!(client_key(&s, &h, Some(peer)), "10.0.0.1");
         s.trust_proxy = true;
-        assert_eq!(client_key(&s, &h, Some(peer)), "203.0.113.9");
+        // The proxy appended the last hop; the first is whatever the client claimed.
+        assert_eq!(client_key(&s, &h, Some(peer)), "198.51.100.20");
+        h.insert("x-forwarded-for", HeaderValue::from_static("1.2.3.4, 198.51.100.7"));
+        assert_eq!(client_key(&s, &h, Some(peer)), "198.51.100.7");
+        // Several header lines count as one list, in order.
+        h.append("x-forwarded-for", HeaderValue::from_static("192.0.2.1"));
+        assert_eq!(client_key(&s, &h, Some(peer)), "192.0.2.1");
     }
 
     #[test]

@@ -81,7 +81,6 @@ pub async fn store(
             folder_name: from.folder_name,
             result,
             actor: who.actor,
-            apply_meta_now: who.status == Status::Approved,
         },
     )
     .await

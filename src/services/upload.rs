@@ -90,10 +90,16 @@ pub async fn accept_upload(
     };
     let limits = state.settings.archive_limits;
     let std_file = file.file.reopen().map_err(|e| AppError::internal("reopening the upload", &e))?;
+    let wait = state.settings.edge.ingest_wait;
+    let permit = tokio::time::timeout(wait, state.ingests.clone().acquire_owned())
+        .await
+        .map_err(|_| AppError::Busy("the server is validating as many uploads as it can; send yours again in a few seconds".into()))?
+        .map_err(|e| AppError::internal("the upload queue is closed", &e))?;
     // Parse even when the fields are wrong, so one round trip reports every problem.
     let ingested = tokio::task::spawn_blocking(move || {
         let result = ingest::read_file(std_file, &limits);
         drop(file);
+        drop(permit);
         result
     })
     .await
