@@ -60,6 +60,8 @@ pub struct Options {
     pub max_upload_bytes: Option<u64>,
     pub max_uncompressed: Option<u64>,
     pub uploads_per_hour: Option<i64>,
+    pub edge: Option<mir_leaderboard::config::EdgeLimits>,
+    pub https: bool,
 }
 
 async fn fresh_database(dir: &Path) -> String {
@@ -101,6 +103,12 @@ pub async fn spawn_app_with(o: Options) -> TestApp {
     if let Some(n) = o.uploads_per_hour {
         settings.uploads_per_hour = n;
     }
+    if let Some(e) = o.edge {
+        settings.edge = e;
+    }
+    settings.https = o.https;
+    // Each test spools its uploads in its own folder.
+    settings.upload_dir = dir.path().join("uploads");
     let state = startup::build_state(settings).await.expect("state");
     let pool = state.pool.clone();
     tokio::spawn(async move { startup::run(listener, state).await });

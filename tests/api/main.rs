@@ -6,6 +6,8 @@ mod helpers;
 
 mod architecture;
 mod compare;
+mod edge;
+mod input_rules;
 mod leaderboard;
 mod moderation;
 mod pages;
