@@ -53,3 +53,27 @@ async fn an_sqlite_url_without_a_mode_creates_the_store() {
     assert!(file.exists());
     assert_eq!(db::data_version(&state.pool).await.expect("migrated"), 0);
 }
+
+/// A managed PostgreSQL is reached over TLS with its certificate checked. This machine's
+/// PostgreSQL serves Debian's self-signed "snakeoil" certificate for `localhost`, which
+/// `sslrootcert` makes the one trusted root.
+#[tokio::test]
+async fn postgres_connections_can_verify_tls() {
+    let Some(base) = std::env::var("TEST_DATABASE_URL").ok().filter(|u| !u.is_empty()) else { return };
+    let cert = "/etc/ssl/certs/ssl-cert-snakeoil.pem";
+    if !std::path::Path::new(cert).exists() {
+        return;
+    }
+    let url = format!(
+        "{}?sslmode=verify-full&sslrootcert={cert}",
+        base.replacen("127.0.0.1", "localhost", 1).split('?').next().unwrap()
+    );
+    // A plain connection (not `db::connect`, which would migrate the shared database).
+    use sqlx::{Connection, Row};
+    let mut conn = sqlx::PgConnection::connect(&url).await.expect("a verified TLS connection");
+    let row = sqlx::query("SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()").fetch_one(&mut conn).await.unwrap();
+    assert!(row.try_get::<bool, _>("ssl").unwrap(), "the connection is encrypted");
+    // A certificate that is not for the host asked for is refused.
+    let wrong_host = url.replacen("localhost", "127.0.0.1", 1);
+    assert!(sqlx::PgConnection::connect(&wrong_host).await.is_err(), "verify-full checks the host name");
+}
