@@ -3,8 +3,8 @@
 
 use crate::app::{App, shell};
 use crate::config::Settings;
-use crate::state::AppState;
 use crate::http::edge::{self, serve::ServeLimits, serve::serve};
+use crate::state::AppState;
 use crate::{db, http};
 use axum::Router;
 use leptos_axum::{AxumRouteListing, LeptosRoutes, generate_route_list};
@@ -88,7 +88,9 @@ pub async fn run_until(
     match http::multipart::sweep_stale_spool(&state.settings.upload_dir, stale_after) {
         Ok(0) => {}
         Ok(n) => tracing::info!(files = n, "removed stale upload files"),
-        Err(e) => tracing::warn!(error = %e, dir = %state.settings.upload_dir.display(), "sweeping upload files failed"),
+        Err(e) => {
+            tracing::warn!(error = %e, dir = %state.settings.upload_dir.display(), "sweeping upload files failed")
+        }
     }
     let pool = state.pool.clone();
     // Drafts nobody submitted expire after a day; every server sweeps, which is harmless.

@@ -160,7 +160,10 @@ async fn ensure_model(tx: &mut Tx<'_>, name: &ModelName, t: i64, reviewed: bool)
 /// Gives a model with a provisional slug the slug of its name, once a result of it is
 /// approved.
 pub(super) async fn claim_slug(tx: &mut Tx<'_>, model_id: i64) -> Result<(), sqlx::Error> {
-    let row = sqlx::query("SELECT name, slug_provisional FROM models WHERE id = $1").bind(model_id).fetch_one(&mut **tx).await?;
+    let row = sqlx::query("SELECT name, slug_provisional FROM models WHERE id = $1")
+        .bind(model_id)
+        .fetch_one(&mut **tx)
+        .await?;
     if row.try_get::<i64, _>("slug_provisional")? == 0 {
         return Ok(());
     }
@@ -168,7 +171,8 @@ pub(super) async fn claim_slug(tx: &mut Tx<'_>, model_id: i64) -> Result<(), sql
     let base = ModelName::parse(&name).map(|n| n.slug()).unwrap_or_else(|_| "model".into());
     for attempt in 1..=50 {
         let slug = if attempt == 1 { base.clone() } else { format!("{base}-{attempt}") };
-        let taken = sqlx::query("SELECT 1 AS x FROM models WHERE slug = $1").bind(&slug).fetch_optional(&mut **tx).await?;
+        let taken =
+            sqlx::query("SELECT 1 AS x FROM models WHERE slug = $1").bind(&slug).fetch_optional(&mut **tx).await?;
         if taken.is_none() {
             sqlx::query("UPDATE models SET slug = $2, slug_provisional = 0 WHERE id = $1")
                 .bind(model_id)

@@ -16,7 +16,10 @@ const SPOOL_PREFIX: &str = "upload-";
 
 fn spool_file(dir: &Path) -> Result<tempfile::NamedTempFile, AppError> {
     std::fs::create_dir_all(dir).map_err(|e| AppError::internal("creating the upload folder", &e))?;
-    tempfile::Builder::new().prefix(SPOOL_PREFIX).tempfile_in(dir).map_err(|e| AppError::internal("creating a temp file", &e))
+    tempfile::Builder::new()
+        .prefix(SPOOL_PREFIX)
+        .tempfile_in(dir)
+        .map_err(|e| AppError::internal("creating a temp file", &e))
 }
 
 /// Removes spool files older than `max_age`: what a killed process left behind (a live upload

@@ -93,7 +93,11 @@ pub async fn accept_upload(
     let wait = state.settings.edge.ingest_wait;
     let permit = tokio::time::timeout(wait, state.ingests.clone().acquire_owned())
         .await
-        .map_err(|_| AppError::Busy("the server is validating as many uploads as it can; send yours again in a few seconds".into()))?
+        .map_err(|_| {
+            AppError::Busy(
+                "the server is validating as many uploads as it can; send yours again in a few seconds".into(),
+            )
+        })?
         .map_err(|e| AppError::internal("the upload queue is closed", &e))?;
     // Parse even when the fields are wrong, so one round trip reports every problem.
     let ingested = tokio::task::spawn_blocking(move || {

@@ -113,7 +113,8 @@ async fn oversized_and_malformed_calls_get_a_4xx() {
     assert!(response.contains("\"error\":\"too_large\""), "{response}");
 
     // A server function called without a field it needs.
-    let r = app.client.post(app.url("/fn/moderate")).form(&[("id", "1"), ("decision", "approve")]).send().await.unwrap();
+    let r =
+        app.client.post(app.url("/fn/moderate")).form(&[("id", "1"), ("decision", "approve")]).send().await.unwrap();
     assert_eq!(r.status().as_u16(), 400, "{:?}", r.text().await);
     // Garbage instead of a form.
     let r = app
@@ -173,21 +174,21 @@ async fn pages_with_secrets_are_never_stored_and_https_sites_say_so() {
 
 #[tokio::test]
 async fn uploads_wait_for_a_free_slot_then_get_503() {
-    let edge = EdgeLimits { max_concurrent_ingests: 0, ingest_wait: Duration::from_millis(300), ..EdgeLimits::default() };
+    let edge =
+        EdgeLimits { max_concurrent_ingests: 0, ingest_wait: Duration::from_millis(300), ..EdgeLimits::default() };
     let app = spawn_app_with(Options { edge: Some(edge), ..Default::default() }).await;
     let tree = app.write_tree("m", &cells(2), &|_, _, _| mir_leaderboard::demo::Answer::Refusal);
     let before = app.store_counts().await;
-    let r = app
-        .client
-        .post(app.url("/api/v1/submissions"))
-        .multipart(
-            reqwest::multipart::Form::new()
-                .text("model", "Busy-VLM")
-                .part("file", reqwest::multipart::Part::bytes(zip_dir(&tree, tree.parent().unwrap())).file_name("m.zip")),
-        )
-        .send()
-        .await
-        .unwrap();
+    let r =
+        app.client
+            .post(app.url("/api/v1/submissions"))
+            .multipart(reqwest::multipart::Form::new().text("model", "Busy-VLM").part(
+                "file",
+                reqwest::multipart::Part::bytes(zip_dir(&tree, tree.parent().unwrap())).file_name("m.zip"),
+            ))
+            .send()
+            .await
+            .unwrap();
     assert_eq!(r.status().as_u16(), 503);
     assert_eq!(r.headers()["retry-after"], "5");
     assert_eq!(app.store_counts().await, before);

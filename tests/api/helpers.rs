@@ -112,14 +112,41 @@ pub async fn spawn_app_with(o: Options) -> TestApp {
     let state = startup::build_state(settings).await.expect("state");
     let pool = state.pool.clone();
     tokio::spawn(async move { startup::run(listener, state).await });
-    let client = reqwest::Client::builder()
+    let client = client();
+    TestApp { address: format!("http://{addr}"), client, pool, database_url, dir }
+}
+
+impl TestApp {
+    /// A second app server on this test's store (its own process state and caches), as
+    /// behind a load balancer.
+    pub async fn second_server(&self) -> TestApp {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind port 0");
+        let addr = listener.local_addr().expect("local addr");
+        let mut settings = Settings::for_tests(&self.database_url, addr);
+        settings.admin_token = Some(SecretString::from(ADMIN_TOKEN.to_owned()));
+        settings.upload_dir = dir.path().join("uploads");
+        let state = startup::build_state(settings).await.expect("state");
+        let pool = state.pool.clone();
+        tokio::spawn(async move { startup::run(listener, state).await });
+        TestApp {
+            address: format!("http://{addr}"),
+            client: client(),
+            pool,
+            database_url: self.database_url.clone(),
+            dir,
+        }
+    }
+}
+
+fn client() -> reqwest::Client {
+    reqwest::Client::builder()
         .cookie_store(true)
         .redirect(reqwest::redirect::Policy::none())
         // A hung request fails its test with the path, instead of stalling the whole run.
         .timeout(std::time::Duration::from_secs(30))
         .build()
-        .expect("client");
-    TestApp { address: format!("http://{addr}"), client, pool, database_url, dir }
+        .expect("client")
 }
 
 /// How the answers of a generated tree are chosen.

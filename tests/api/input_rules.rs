@@ -18,7 +18,9 @@ async fn names_that_hide_characters_are_refused_with_the_code_point() {
     let app = spawn_app().await;
     let tree = app.write_tree("m", &cells(2), &reference_pattern);
     let before = app.store_counts().await;
-    for (field, value) in [("model", "GPT-5\u{202E}lanif"), ("model", "GPT\u{200B}-5"), ("organization", "Open\u{2066}AI")] {
+    for (field, value) in
+        [("model", "GPT-5\u{202E}lanif"), ("model", "GPT\u{200B}-5"), ("organization", "Open\u{2066}AI")]
+    {
         let mut fields = vec![("model", "Fine-VLM")];
         if field == "model" {
             fields[0] = ("model", value);
@@ -67,7 +69,8 @@ async fn a_browser_on_another_site_cannot_upload_through_the_api() {
 async fn names_reach_the_csv_as_text_not_formulas() {
     let app = spawn_app().await;
     let tree = app.write_tree("m", &cells(2), &reference_pattern);
-    let out = app.cli(&["import", tree.to_str().unwrap(), "--model", "=HYPERLINK(\"http://x\")", "--organization", "@lab"]);
+    let out =
+        app.cli(&["import", tree.to_str().unwrap(), "--model", "=HYPERLINK(\"http://x\")", "--organization", "@lab"]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let (_, csv) = app.get_text("/api/v1/leaderboard.csv").await;
     let row = csv.lines().nth(1).unwrap();
@@ -117,7 +120,11 @@ async fn facts_from_unreviewed_uploads_change_nothing_the_public_sees() {
     assert!(app.cli(&["reject", &created["id"].to_string(), "--reason", "spam"]).status.success());
     // The real model arrives later and gets its own name's address and facts.
     let real = app.write_tree("f", &reference_cells(), &reference_pattern);
-    assert!(app.cli(&["import", real.to_str().unwrap(), "--model", "Future-VLM", "--organization", "Future Lab"]).status.success());
+    assert!(
+        app.cli(&["import", real.to_str().unwrap(), "--model", "Future-VLM", "--organization", "Future Lab"])
+            .status
+            .success()
+    );
     let (status, page) = app.get_text("/models/future-vlm").await;
     assert_eq!(status, 200);
     assert!(page.contains("Future Lab") && !page.contains("Squatters"));
@@ -128,7 +135,11 @@ async fn approval_gives_a_new_model_its_address_and_its_facts() {
     let app = spawn_app_with(Options { admin_token: true, ..Default::default() }).await;
     let tree = app.write_tree("m", &reference_cells(), &reference_pattern);
     let (status, created) = app
-        .api_upload(&[("model", "Fresh-VLM"), ("organization", "Fresh Lab")], "m.zip", zip_dir(&tree, tree.parent().unwrap()))
+        .api_upload(
+            &[("model", "Fresh-VLM"), ("organization", "Fresh Lab")],
+            "m.zip",
+            zip_dir(&tree, tree.parent().unwrap()),
+        )
         .await;
     assert_eq!(status, 201, "{created}");
     assert_eq!(app.get("/models/fresh-vlm").await.status().as_u16(), 404, "nothing public before approval");

@@ -6,6 +6,7 @@ mod helpers;
 
 mod architecture;
 mod compare;
+mod crash;
 mod edge;
 mod input_rules;
 mod leaderboard;

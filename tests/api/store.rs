@@ -71,7 +71,8 @@ async fn postgres_connections_can_verify_tls() {
     // A plain connection (not `db::connect`, which would migrate the shared database).
     use sqlx::{Connection, Row};
     let mut conn = sqlx::PgConnection::connect(&url).await.expect("a verified TLS connection");
-    let row = sqlx::query("SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()").fetch_one(&mut conn).await.unwrap();
+    let row =
+        sqlx::query("SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()").fetch_one(&mut conn).await.unwrap();
     assert!(row.try_get::<bool, _>("ssl").unwrap(), "the connection is encrypted");
     // A certificate that is not for the host asked for is refused.
     let wrong_host = url.replacen("localhost", "127.0.0.1", 1);

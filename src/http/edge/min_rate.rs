@@ -131,7 +131,11 @@ mod tests {
     use http_body_util::BodyExt;
     use http_body_util::StreamBody;
 
-    fn trickle(bytes_per_tick: usize, tick: Duration, ticks: usize) -> impl Body<Data = Bytes, Error = std::io::Error> + Unpin {
+    fn trickle(
+        bytes_per_tick: usize,
+        tick: Duration,
+        ticks: usize,
+    ) -> impl Body<Data = Bytes, Error = std::io::Error> + Unpin {
         let stream = futures_util::stream::unfold(0, move |i| async move {
             if i == ticks {
                 return None;

@@ -43,11 +43,10 @@ pub async fn limits(State(state): State<AppState>, req: Request, next: Next) -> 
     });
     match tokio::time::timeout(deadline, next.run(req)).await {
         Ok(res) => res,
-        Err(_) => AppError::Busy(format!(
-            "the request took longer than {} s and was stopped; try again",
-            deadline.as_secs()
-        ))
-        .into_response(),
+        Err(_) => {
+            AppError::Busy(format!("the request took longer than {} s and was stopped; try again", deadline.as_secs()))
+                .into_response()
+        }
     }
 }
 
