@@ -403,6 +403,9 @@ impl Txt {
     fn right(self) -> Self {
         Txt { h: HPos::Right, ..self }
     }
+    fn align(self, h: HPos) -> Self {
+        Txt { h, ..self }
+    }
     fn alpha(self, alpha: f64) -> Self {
         Txt { alpha, ..self }
     }
@@ -1148,7 +1151,7 @@ pub fn scatter(text: &ChartText, points: &[Point], x_label: &str, y_label: &str,
             }
             if let Some((_, c, b)) = best {
                 let (ax, ay, hpos, _) = candidates[c];
-                let t = Txt { h: hpos, ..Txt::new(11.0, INK) };
+                let t = Txt::new(11.0, INK).align(hpos);
                 cv.text(&label, ax.round() as i32, ay.round() as i32, t)?;
                 placed.push(b);
             }
