@@ -1,8 +1,8 @@
 //! Snapshot and behavioural tests for the charts.
 //!
 //! Snapshots are stored without the module path in their name
-//! (`snapshots/<chart>.snap` next to this file), so they keep their names
-//! when this module moves to `src/charts/` in the app.
+//! (`snapshots/<chart>.snap` next to this file), so their names do not
+//! depend on where the chart code lives inside `src/charts/`.
 
 use super::canvas::{SAMPLE_TEXT, fallback, tidy_text_nodes};
 use super::style::{
