@@ -1,9 +1,14 @@
 //! Snapshot and behavioural tests for the charts.
 //!
 //! Snapshots are stored without the module path in their name
-//! (`snapshots/<chart>.snap` next to this file), so they keep their names
-//! when this module moves to `src/charts/` in the app.
+//! (`snapshots/<chart>.snap` next to this file), so their names do not
+//! depend on where the chart code lives inside `src/charts/`.
 
+use super::canvas::{SAMPLE_TEXT, fallback, tidy_text_nodes};
+use super::style::{
+    BAR_FILL, HATCH, OKABE_ITO, ON_DATA_DARK, ON_DATA_LIGHT, THEME, hex, luminance, ramp, series_mark, text_on,
+};
+use super::text::{NO_DATA, escape_xml, fit, fmt_pct, fmt_tick, text_width, wrap};
 use super::*;
 use roxmltree::{Document, Node};
 
