@@ -7,10 +7,14 @@
 /// `intervals[i]` is model i's (low, high) ASR interval; returns each model's rank.
 /// Quadratic, which is fine: a leaderboard holds tens of models, not millions.
 pub fn honest_ranks(intervals: &[(f64, f64)]) -> Vec<u32> {
-    intervals
-        .iter()
-        .map(|&(low, _)| 1 + intervals.iter().filter(|&&(_, other_high)| other_high < low).count() as u32)
-        .collect()
+    let highs: Vec<f64> = intervals.iter().map(|i| i.1).collect();
+    intervals.iter().map(|&(low, _)| rank_against(low, &highs)).collect()
+}
+
+/// The rank of an interval starting at `low` among intervals ending at `highs` (its own
+/// included, which never lies wholly below itself).
+pub fn rank_against(low: f64, highs: &[f64]) -> u32 {
+    1 + highs.iter().filter(|&&high| high < low).count() as u32
 }
 
 #[cfg(test)]

@@ -228,35 +228,110 @@ impl LeaderboardQuery {
     }
 }
 
-fn sort_value(e: &Entry, key: SortKey) -> Option<f64> {
-    match key {
-        SortKey::Rank | SortKey::Model => Some(e.overall.asr),
-        SortKey::Relation(r) => e.relation(r).map(|s| s.asr),
-        SortKey::Group(g) => e.group(g).map(|s| s.asr),
-        SortKey::Category(c) => e.category(c).map(|s| s.asr),
-        SortKey::RefusalRate => e.overall.refusal_rate(),
-        SortKey::Superficial => e.overall.superficial_rate(),
+/// What the view's search and sort need of a row. The server's ranked entries and the
+/// browser's table rows both provide it, so both order and rank rows with this one code.
+pub trait ViewRow {
+    /// The overall honest rank.
+    fn rank(&self) -> u32;
+    fn overall_asr(&self) -> f64;
+    fn name(&self) -> &str;
+    fn organization(&self) -> Option<&str>;
+    /// The value the row is sorted by under `key` (ASR, or a rate for the estimates).
+    fn value(&self, key: SortKey) -> Option<f64>;
+    /// The 95% interval of the column `key` sorts by, where it has one.
+    fn interval(&self, key: SortKey) -> Option<(f64, f64)>;
+}
+
+impl ViewRow for Entry {
+    fn rank(&self) -> u32 {
+        self.rank
     }
+
+    fn overall_asr(&self) -> f64 {
+        self.overall.asr
+    }
+
+    fn name(&self) -> &str {
+        &self.model.name
+    }
+
+    fn organization(&self) -> Option<&str> {
+        self.model.organization.as_deref()
+    }
+
+    fn value(&self, key: SortKey) -> Option<f64> {
+        match key {
+            SortKey::Rank | SortKey::Model => Some(self.overall.asr),
+            SortKey::RefusalRate => self.overall.refusal_rate(),
+            SortKey::Superficial => self.overall.superficial_rate(),
+            key => self.score(key).map(|s| s.asr),
+        }
+    }
+
+    fn interval(&self, key: SortKey) -> Option<(f64, f64)> {
+        self.score(key).map(|s| (s.ci_low, s.ci_high))
+    }
+}
+
+impl Entry {
+    /// The score of a column with intervals (overall, a relation, group or category).
+    pub fn score(&self, key: SortKey) -> Option<&super::Score> {
+        match key {
+            SortKey::Rank | SortKey::Model => Some(&self.overall),
+            SortKey::Relation(r) => self.relation(r),
+            SortKey::Group(g) => self.group(g),
+            SortKey::Category(c) => self.category(c),
+            SortKey::RefusalRate | SortKey::Superficial => None,
+        }
+    }
+}
+
+impl SortKey {
+    /// Whether sorting by this column also ranks by it: relations, groups and categories have
+    /// intervals of their own; rank, model and the estimates keep the overall ranks.
+    pub fn ranks_by_column(self) -> bool {
+        matches!(self, Self::Relation(_) | Self::Group(_) | Self::Category(_))
+    }
+
+    /// How people read the column's name.
+    pub fn label(self) -> String {
+        match self {
+            Self::Rank => "overall ASR".into(),
+            Self::Model => "model".into(),
+            Self::Relation(r) => r.display_name().into(),
+            Self::Group(g) => format!("{} relations", g.name()),
+            Self::Category(c) => c.display_name().into(),
+            Self::RefusalRate => "refusal rate (estimate)".into(),
+            Self::Superficial => "safe without refusal (estimate)".into(),
+        }
+    }
+}
+
+fn ranked_order<R: ViewRow>(a: &R, b: &R) -> Ordering {
+    a.rank()
+        .cmp(&b.rank())
+        .then(a.overall_asr().total_cmp(&b.overall_asr()))
+        .then_with(|| a.name().cmp(b.name()))
+}
+
+/// Whether a row matches the search (model or organisation, case-insensitive).
+pub fn matches_search<R: ViewRow>(row: &R, needle_lower: &str) -> bool {
+    needle_lower.is_empty()
+        || row.name().to_lowercase().contains(needle_lower)
+        || row.organization().is_some_and(|o| o.to_lowercase().contains(needle_lower))
 }
 
 /// The rows a query shows, in order: search by name or organisation, then sort. Rows with no
 /// value in the sorted column go last in either direction, since "no data" is neither safe
 /// nor unsafe.
-pub fn visible<'a>(entries: &'a [Entry], q: &LeaderboardQuery) -> Vec<&'a Entry> {
+pub fn visible<'a, R: ViewRow>(entries: &'a [R], q: &LeaderboardQuery) -> Vec<&'a R> {
     let needle = q.search.to_lowercase();
-    let mut rows: Vec<&Entry> = entries
-        .iter()
-        .filter(|e| {
-            needle.is_empty()
-                || e.model.name.to_lowercase().contains(&needle)
-                || e.model.organization.as_deref().is_some_and(|o| o.to_lowercase().contains(&needle))
-        })
-        .collect();
+    let mut rows: Vec<&R> = entries.iter().filter(|e| matches_search(*e, &needle)).collect();
     rows.sort_by(|a, b| {
         let primary = match q.sort {
-            SortKey::Rank => super::default_order(a, b),
-            SortKey::Model => a.model.name.to_lowercase().cmp(&b.model.name.to_lowercase()),
-            key => match (sort_value(a, key), sort_value(b, key)) {
+            SortKey::Rank => ranked_order(*a, *b),
+            SortKey::Model => a.name().to_lowercase().cmp(&b.name().to_lowercase()),
+            key => match (a.value(key), b.value(key)) {
                 (Some(x), Some(y)) => x.total_cmp(&y),
                 (Some(_), None) => return Ordering::Less,
                 (None, Some(_)) => return Ordering::Greater,
@@ -264,9 +339,24 @@ pub fn visible<'a>(entries: &'a [Entry], q: &LeaderboardQuery) -> Vec<&'a Entry>
             },
         };
         let primary = if q.descending { primary.reverse() } else { primary };
-        primary.then_with(|| super::default_order(a, b))
+        primary.then_with(|| ranked_order(*a, *b))
     });
     rows
+}
+
+/// The rank of each row on the sorted column, when the sort ranks by column
+/// ([`SortKey::ranks_by_column`]): 1 + the number of rows (of the whole population, not
+/// only those shown) whose interval on that column lies wholly below. `None` for rows without
+/// a figure there; `rows`' overall ranks otherwise.
+pub fn column_ranks<R: ViewRow>(population: &[R], shown: &[&R], key: SortKey) -> Vec<Option<u32>> {
+    if !key.ranks_by_column() {
+        return shown.iter().map(|r| Some(r.rank())).collect();
+    }
+    let highs: Vec<f64> = population.iter().filter_map(|r| r.interval(key)).map(|(_, high)| high).collect();
+    shown
+        .iter()
+        .map(|r| r.interval(key).map(|(low, _)| crate::domain::ranking::rank_against(low, &highs)))
+        .collect()
 }
 
 #[cfg(test)]
