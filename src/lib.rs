@@ -31,15 +31,12 @@ pub mod startup;
 #[cfg(feature = "ssr")]
 pub mod state;
 
-/// The browser's entry point: attaches the reactive app to the server-rendered page.
+/// The browser's entry point. Pages are server HTML; this only prepares the runtime, and
+/// Leptos' loader then hydrates each `#[island]` on the page (each one marks the body with
+/// `data-hydrated` when it is live, which the end-to-end tests wait for).
 #[cfg(feature = "hydrate")]
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();
-    leptos::mount::hydrate_body(app::App);
-    // A visible sign that the page is interactive: end-to-end tests wait for it before
-    // testing what JavaScript adds.
-    if let Some(body) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.body()) {
-        let _ = body.set_attribute("data-hydrated", "true");
-    }
+    leptos::mount::hydrate_islands();
 }

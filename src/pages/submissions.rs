@@ -2,6 +2,7 @@
 //! (pending, approved, rejected with the reason) and history; maintainers decide here.
 
 use super::admin::{Moderate, get_admin};
+use super::leaderboard::table::{BoardTable, ShownRow};
 use crate::components::{CellTable, ErrorBox, HistoryTable, SourceBadge, loaded};
 use crate::domain::leaderboard::query::LeaderboardQuery;
 use crate::domain::metrics::{Counts, format_pct};
@@ -198,7 +199,7 @@ pub fn SubmissionDetails(v: SubmissionView) -> impl IntoView {
                 <h2>"On the leaderboard"</h2>
                 <p class="muted">"The row this result has (or would have) under its judge, ranked against the approved results there."</p>
                 <div class="table-wrap">
-                    <super::leaderboard::BoardTable rows=vec![e] query=LeaderboardQuery::default() />
+                    <BoardTable rows=vec![ShownRow { rank: complete.then_some(e.rank), entry: e, hidden: false }] query=LeaderboardQuery::default() />
                 </div>
             </section>
         })}

@@ -4,7 +4,7 @@
 //! validation result without a page reload.
 
 use crate::components::ErrorBox;
-use crate::domain::submission::{PostedUpload, SubmissionView, UploadError};
+use crate::domain::submission::{PostedUpload, SubmissionView, UploadError, UploadFields};
 use crate::domain::taxonomy::DEFAULT_JUDGE;
 use crate::error::AppError;
 use leptos::prelude::*;
@@ -13,37 +13,10 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 
 #[component]
 pub fn SubmitPage() -> impl IntoView {
-    // Present only when this render answers a refused no-JS POST; shipped to the browser with
-    // the page, so hydration sees the same errors the server rendered.
-    let posted = SharedValue::new(|| {
-        #[cfg(feature = "ssr")]
-        {
-            use_context::<PostedUpload>()
-        }
-        #[cfg(not(feature = "ssr"))]
-        {
-            None::<PostedUpload>
-        }
-    })
-    .into_inner();
+    // Present only when this render answers a refused upload made without JavaScript.
+    let posted = use_context::<PostedUpload>();
     let fields = posted.as_ref().map(|p| p.fields.clone()).unwrap_or_default();
-    let outcome = RwSignal::new(posted.map(|p| p.error));
-    let progress = RwSignal::new(None::<f64>);
-    let form_ref = NodeRef::<leptos::html::Form>::new();
-    let on_submit = move |ev: leptos::ev::SubmitEvent| {
-        #[cfg(feature = "hydrate")]
-        {
-            ev.prevent_default();
-            if let Some(form) = form_ref.get() {
-                outcome.set(None);
-                progress.set(Some(0.0));
-                browser::send_with_progress(&form, progress, outcome);
-            }
-        }
-        #[cfg(not(feature = "hydrate"))]
-        let _ = (ev, form_ref);
-    };
-    let f = fields;
+    let error = posted.map(|p| p.error);
     view! {
         <Title text="Submit results" />
         <article class="submit-page" data-test="submit-page">
@@ -65,6 +38,40 @@ pub fn SubmitPage() -> impl IntoView {
                     <a href="/api/v1/openapi.json">"API"</a> "."
                 </p>
             </header>
+            <UploadForm fields error />
+        </article>
+    }
+}
+
+/// The upload form. Without JavaScript it is a plain multipart POST; with it, the same POST
+/// goes through XMLHttpRequest, whose upload events are the only way a page can show upload
+/// progress, and the outcome appears without a page load.
+#[island]
+fn UploadForm(fields: UploadFields, error: Option<UploadError>) -> impl IntoView {
+    let outcome = RwSignal::new(error);
+    let progress = RwSignal::new(None::<f64>);
+    let form_ref = NodeRef::<leptos::html::Form>::new();
+    #[cfg(feature = "hydrate")]
+    Effect::new(move |_| {
+        if let Some(body) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.body()) {
+            let _ = body.set_attribute("data-hydrated", "true");
+        }
+    });
+    let on_submit = move |ev: leptos::ev::SubmitEvent| {
+        #[cfg(feature = "hydrate")]
+        {
+            ev.prevent_default();
+            if let Some(form) = form_ref.get() {
+                outcome.set(None);
+                progress.set(Some(0.0));
+                browser::send_with_progress(&form, progress, outcome);
+            }
+        }
+        #[cfg(not(feature = "hydrate"))]
+        let _ = (ev, form_ref, progress);
+    };
+    let f = fields;
+    view! {
             <form
                 method="post"
                 action="/submit"
@@ -113,8 +120,7 @@ pub fn SubmitPage() -> impl IntoView {
                     </div>
                 })}
             </form>
-            {move || outcome.get().map(|e| view! { <UploadErrors e /> })}
-        </article>
+        {move || outcome.get().map(|e| view! { <UploadErrors e /> })}
     }
 }
 
@@ -204,8 +210,9 @@ mod browser {
                 match serde_json::from_str::<Accepted>(&body) {
                     Ok(a) => {
                         progress.set(Some(100.0));
-                        let navigate = leptos_router::hooks::use_navigate();
-                        navigate(&a.preview_url, Default::default());
+                        if let Some(w) = web_sys::window() {
+                            let _ = w.location().assign(&a.preview_url);
+                        }
                     }
                     Err(_) => fail("The server's answer could not be read; reload the page.".into()),
                 }

@@ -95,6 +95,38 @@ impl Columns {
     }
 }
 
+/// Rows per page of a view. `All` is the documented way to get every row at once (the API
+/// and the CSV page like the page does, so a big population never arrives as one huge answer
+/// unless asked for).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum PerPage {
+    Rows(u32),
+    All,
+}
+
+impl PerPage {
+    pub const DEFAULT: u32 = 100;
+    pub const MAX: u32 = 1000;
+
+    fn param(self) -> String {
+        match self {
+            Self::Rows(n) => n.to_string(),
+            Self::All => "all".into(),
+        }
+    }
+}
+
+/// One page of a view's rows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PageSpan {
+    /// 1-based, clamped to the pages there are.
+    pub page: u32,
+    pub pages: u32,
+    /// Row range `start..end` of the visible rows.
+    pub start: usize,
+    pub end: usize,
+}
+
 /// Everything a leaderboard URL can say. Every view is a shareable link, so this type is the
 /// single source of truth for both the page and the JSON/CSV exports.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -106,6 +138,9 @@ pub struct LeaderboardQuery {
     pub sort: SortKey,
     pub descending: bool,
     pub columns: Columns,
+    /// 1-based page of the visible rows.
+    pub page: u32,
+    pub per_page: PerPage,
 }
 
 impl Default for LeaderboardQuery {
@@ -117,6 +152,8 @@ impl Default for LeaderboardQuery {
             sort: SortKey::Rank,
             descending: false,
             columns: Columns::default(),
+            page: 1,
+            per_page: PerPage::Rows(PerPage::DEFAULT),
         }
     }
 }
@@ -156,6 +193,22 @@ impl LeaderboardQuery {
                     "" | "asc" => q.descending = false,
                     "desc" => q.descending = true,
                     other => problems.push(format!("dir=`{other}`: use asc or desc")),
+                },
+                "page" => match value.parse::<u32>() {
+                    Ok(n) if n >= 1 => q.page = n,
+                    _ if value.is_empty() => {}
+                    _ => problems.push(format!("page=`{value}`: use a page number from 1")),
+                },
+                "per_page" => match value {
+                    "" => {}
+                    "all" => q.per_page = PerPage::All,
+                    n => match n.parse::<u32>() {
+                        Ok(n) if (1..=PerPage::MAX).contains(&n) => q.per_page = PerPage::Rows(n),
+                        _ => problems.push(format!(
+                            "per_page=`{value}`: use 1 to {} rows, or `all` for every row",
+                            PerPage::MAX
+                        )),
+                    },
                 },
                 "cols" => {
                     let cols = explicit_columns.get_or_insert(Columns {
@@ -205,7 +258,30 @@ impl LeaderboardQuery {
         if self.columns != Columns::default() {
             s.append_pair("cols", &self.columns.param());
         }
+        if self.page != 1 {
+            s.append_pair("page", &self.page.to_string());
+        }
+        if self.per_page != PerPage::Rows(PerPage::DEFAULT) {
+            s.append_pair("per_page", &self.per_page.param());
+        }
         s.finish()
+    }
+
+    /// The rows of this query's page among `total` visible rows.
+    pub fn span(&self, total: usize) -> PageSpan {
+        let per = match self.per_page {
+            PerPage::All => total.max(1),
+            PerPage::Rows(n) => n as usize,
+        };
+        let pages = total.div_ceil(per).max(1) as u32;
+        let page = self.page.clamp(1, pages);
+        let start = ((page - 1) as usize * per).min(total);
+        PageSpan { page, pages, start, end: (start + per).min(total) }
+    }
+
+    /// This query on another page.
+    pub fn on_page(&self, page: u32) -> Self {
+        Self { page, ..self.clone() }
     }
 
     /// `?query` or the empty string.
@@ -218,6 +294,8 @@ impl LeaderboardQuery {
     /// the current column flips direction.
     pub fn toggled_sort(&self, key: SortKey) -> Self {
         let mut next = self.clone();
+        // A new order starts at its first page.
+        next.page = 1;
         if self.sort == key {
             next.descending = !self.descending;
         } else {
@@ -308,10 +386,7 @@ impl SortKey {
 }
 
 fn ranked_order<R: ViewRow>(a: &R, b: &R) -> Ordering {
-    a.rank()
-        .cmp(&b.rank())
-        .then(a.overall_asr().total_cmp(&b.overall_asr()))
-        .then_with(|| a.name().cmp(b.name()))
+    a.rank().cmp(&b.rank()).then(a.overall_asr().total_cmp(&b.overall_asr())).then_with(|| a.name().cmp(b.name()))
 }
 
 /// Whether a row matches the search (model or organisation, case-insensitive).
@@ -353,10 +428,7 @@ pub fn column_ranks<R: ViewRow>(population: &[R], shown: &[&R], key: SortKey) ->
         return shown.iter().map(|r| Some(r.rank())).collect();
     }
     let highs: Vec<f64> = population.iter().filter_map(|r| r.interval(key)).map(|(_, high)| high).collect();
-    shown
-        .iter()
-        .map(|r| r.interval(key).map(|(low, _)| crate::domain::ranking::rank_against(low, &highs)))
-        .collect()
+    shown.iter().map(|r| r.interval(key).map(|(low, _)| crate::domain::ranking::rank_against(low, &highs))).collect()
 }
 
 #[cfg(test)]
@@ -444,5 +516,54 @@ mod tests {
         assert_eq!(names(&q), ["Beta"]);
         q.search = "gamma lab".into();
         assert_eq!(names(&q), ["Gamma"], "organisation is searched too");
+    }
+
+    #[test]
+    fn pages_split_the_visible_rows_and_stay_in_the_url() {
+        let (q, problems) = LeaderboardQuery::parse("page=3&per_page=10");
+        assert!(problems.is_empty());
+        assert_eq!((q.page, q.per_page), (3, PerPage::Rows(10)));
+        assert_eq!(q.to_query_string(), "page=3&per_page=10");
+        assert_eq!(q.span(25), PageSpan { page: 3, pages: 3, start: 20, end: 25 });
+        assert_eq!(q.span(5), PageSpan { page: 1, pages: 1, start: 0, end: 5 }, "a page past the end shows the last");
+        assert_eq!(q.span(0), PageSpan { page: 1, pages: 1, start: 0, end: 0 });
+        let (all, _) = LeaderboardQuery::parse("per_page=all");
+        assert_eq!(all.span(1234), PageSpan { page: 1, pages: 1, start: 0, end: 1234 });
+        assert_eq!(LeaderboardQuery::default().to_query_string(), "", "page 1 of 100 rows is the default");
+        assert_eq!(q.toggled_sort(SortKey::Model).page, 1, "a new order starts at page 1");
+        let (_, problems) = LeaderboardQuery::parse("page=0&per_page=5000");
+        assert_eq!(problems.len(), 2);
+        assert!(problems[1].contains("or `all`"));
+    }
+
+    #[test]
+    fn sorting_by_a_relation_ranks_by_its_intervals() {
+        use Relation::*;
+        use RiskCategory::*;
+        let entries = rank(vec![
+            // Overall A is safest; on Analogy B is clearly safer and C has no figure.
+            input(
+                "A",
+                Access::Open,
+                false,
+                &[(Violence, Analogy, counts(60, 100)), (Violence, Causality, counts(0, 400))],
+            ),
+            input(
+                "B",
+                Access::Open,
+                false,
+                &[(Violence, Analogy, counts(5, 100)), (Violence, Causality, counts(300, 400))],
+            ),
+            input("C", Access::Open, false, &[(Violence, Causality, counts(50, 100))]),
+        ]);
+        let q = LeaderboardQuery { sort: SortKey::Relation(Analogy), ..Default::default() };
+        let shown = visible(&entries, &q);
+        assert_eq!(shown.iter().map(|e| e.model.name.as_str()).collect::<Vec<_>>(), ["B", "A", "C"]);
+        assert_eq!(column_ranks(&entries, &shown, q.sort), [Some(1), Some(2), None]);
+        // Sorting by the model name keeps the overall ranks.
+        let by_name = LeaderboardQuery { sort: SortKey::Model, ..Default::default() };
+        let shown = visible(&entries, &by_name);
+        let overall: Vec<Option<u32>> = shown.iter().map(|e| Some(e.rank)).collect();
+        assert_eq!(column_ranks(&entries, &shown, by_name.sort), overall);
     }
 }

@@ -1,0 +1,81 @@
+//! The filter bar: a plain GET form, so every view is reachable without JavaScript. The
+//! board's island applies each control at once when JavaScript runs (see `island`).
+
+use crate::components::judge_options;
+use crate::domain::leaderboard::query::{LeaderboardQuery, PerPage, SortKey};
+use leptos::prelude::*;
+
+#[component]
+pub fn Filters(judges: Vec<String>, judge: String, query: LeaderboardQuery) -> impl IntoView {
+    let access = query.population.access.map(|a| a.as_str()).unwrap_or("all");
+    let reasoning = match query.population.reasoning {
+        Some(true) => "yes",
+        Some(false) => "no",
+        None => "all",
+    };
+    let column = |name: &'static str, label: &'static str| {
+        view! {
+            <label class="check">
+                <input type="checkbox" name="cols" value=name checked=query.columns.get(name) data-control=name />
+                {label}
+            </label>
+        }
+    };
+    let choices = if judges.is_empty() { vec![judge.clone()] } else { judges };
+    view! {
+        // The fragment brings the reader back to the filters after the page loads.
+        <form method="get" action="/#filters" class="filters" id="filters" data-test="filters">
+            <label>
+                "Judge "
+                <select name="judge" data-control="judge">{judge_options(choices, &judge)}</select>
+            </label>
+            <label>
+                "Weights "
+                <select name="access" data-test="access-filter" data-control="access">
+                    <option value="all" selected=access == "all">"all"</option>
+                    <option value="open" selected=access == "open">"open"</option>
+                    <option value="closed" selected=access == "closed">"closed"</option>
+                </select>
+            </label>
+            <label>
+                "Reasoning "
+                <select name="reasoning" data-test="reasoning-filter" data-control="reasoning">
+                    <option value="all" selected=reasoning == "all">"all"</option>
+                    <option value="yes" selected=reasoning == "yes">"reasoning models"</option>
+                    <option value="no" selected=reasoning == "no">"non-reasoning"</option>
+                </select>
+            </label>
+            <label class="search">
+                "Search "
+                <input
+                    type="search"
+                    name="q"
+                    value=query.search.clone()
+                    placeholder="model or organisation"
+                    data-test="search"
+                    data-control="q"
+                    autocomplete="off"
+                />
+            </label>
+            {(query.sort != SortKey::Rank).then(|| view! { <input type="hidden" name="sort" value=query.sort.as_param() /> })}
+            {query.descending.then(|| view! { <input type="hidden" name="dir" value="desc" /> })}
+            {(query.per_page != PerPage::Rows(PerPage::DEFAULT)).then(|| {
+                let value = match query.per_page {
+                    PerPage::All => "all".to_owned(),
+                    PerPage::Rows(n) => n.to_string(),
+                };
+                view! { <input type="hidden" name="per_page" value=value /> }
+            })}
+            <details class="columns">
+                <summary>"Columns"</summary>
+                // An explicit empty choice, so unticking every box is expressible without JavaScript.
+                <input type="hidden" name="cols" value="none" />
+                {column("relations", "9 relations")}
+                {column("groups", "4 relation groups")}
+                {column("categories", "6 risk categories")}
+                {column("safety", "superficial safety (estimate)")}
+            </details>
+            <button type="submit" class="apply" data-control="apply">"Apply"</button>
+        </form>
+    }
+}
