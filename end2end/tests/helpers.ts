@@ -36,14 +36,16 @@ export function jsEnabled(testInfo: TestInfo): boolean {
 }
 
 /**
- * With JavaScript on, waits until the wasm bundle has hydrated the page (the app sets
- * `body[data-hydrated="true"]` right after hydration). With JavaScript off there is nothing to wait for.
+ * With JavaScript on, waits until the page's islands are live (each island sets
+ * `body[data-hydrated="true"]` once hydrated). Pages without islands are plain HTML: nothing to
+ * wait for, as with JavaScript off.
  *
  * E2E_NO_HYDRATION_MARKER=1 is only for developing against an old build without the marker: it
  * falls back to waiting for the network to go quiet, which is not a guarantee.
  */
 export async function waitForHydration(page: Page, testInfo: TestInfo): Promise<void> {
   if (!jsEnabled(testInfo)) return;
+  if ((await page.locator('leptos-island').count()) === 0) return;
   if (process.env.E2E_NO_HYDRATION_MARKER) {
     await page.waitForLoadState('networkidle');
     return;
@@ -114,8 +116,9 @@ export async function apiSubmissions(request: APIRequestContext): Promise<Submis
 // ---------------------------------------------------------------------------------------------
 // The leaderboard table.
 
+/** The rows shown (rows the search hides stay in the page, hidden, for in-page searching). */
 export function boardRows(page: Page): Locator {
-  return page.locator('table[data-test="leaderboard"] tbody tr[data-test="row"]');
+  return page.locator('table[data-test="leaderboard"] tbody tr[data-test="row"]:not([hidden])');
 }
 
 /** The model names of the leaderboard's rows, top to bottom. */
@@ -134,6 +137,11 @@ export async function rowCells(page: Page, selectors: Record<string, string>): P
       ),
     selectors,
   );
+}
+
+/** A pattern for `key=value` in a URL's query (the fragment, if any, follows it). */
+export function queryParam(key: string, value: string): RegExp {
+  return new RegExp(`[?&]${key}=${value}(&|#|$)`);
 }
 
 /** The search part of a page's URL as a map (repeated keys keep every value). */

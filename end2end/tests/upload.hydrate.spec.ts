@@ -63,12 +63,13 @@ test('the upload shows its progress, then the preview', async ({ page }, testInf
   // One request, from the script: it asks for JSON (the plain form would get a redirect).
   await expect.poll(() => accepts.length).toBe(1);
   expect(accepts[0]).toContain('application/json');
+  // The preview is a new page: read what was seen before leaving.
+  const seen = await page.evaluate(() => window.__e2eProgress ?? []);
   release();
 
   await expect(page).toHaveURL(/\/submit\/preview\/\d+\?key=/);
   await expect(page.locator('[data-test="preview-page"]')).toBeVisible();
   await expect(page.locator('[data-test="coverage"]')).toContainText(`${FULL_RUN_ITEMS} of ${FULL_RUN_ITEMS} items`);
-  const seen = await page.evaluate(() => window.__e2eProgress ?? []);
   expect(seen.length, `progress states: ${JSON.stringify(seen)}`).toBeGreaterThan(0);
   expect(seen[0]).toMatch(/^Uploading… \d+%$/);
   for (const s of seen) expect(s).toMatch(/^(Uploading… \d+%|Uploaded; validating…)$/);

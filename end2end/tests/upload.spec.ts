@@ -120,7 +120,7 @@ test('upload, preview, send for review, approve, and the model is ranked', async
     const row = page.locator('[data-test="row-preview"] tr[data-test="row"]');
     await expect(row).toHaveCount(1);
     await expect(row).toHaveAttribute('data-model', model);
-    await expect(row.locator('td[data-test="overall"] a').first()).toHaveText(previewAsr);
+    await expect(row.locator('td[data-test="overall"] .v').first()).toHaveText(previewAsr);
     // Nothing is public yet.
     expect((await apiSubmissions(request)).some((s) => s.id === id)).toBe(false);
   });
@@ -161,7 +161,7 @@ test('upload, preview, send for review, approve, and the model is ranked', async
     const rows = boardRows(page);
     await expect(rows).toHaveCount(1);
     await expect(rows.first()).toHaveAttribute('data-model', model);
-    await expect(rows.first().locator('td[data-test="overall"] a').first()).toHaveText(previewAsr);
+    await expect(rows.first().locator('td[data-test="overall"] .v').first()).toHaveText(previewAsr);
     const api = await request.get(`/api/v1/leaderboard?q=${encodeURIComponent(model)}`);
     const entry = (await api.json()).entries.find((e: { model: string }) => e.model === model);
     expect(entry, `${model} in the API`).toBeDefined();

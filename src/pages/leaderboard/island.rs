@@ -206,7 +206,7 @@ mod browser {
                 return; // handled as it is typed
             }
             remember_focus(&control);
-            submit(&el);
+            navigate_to_form_view(&el);
         }
 
         fn on_popstate(&mut self) {
@@ -239,7 +239,7 @@ mod browser {
             let input = input.clone();
             let later = Closure::once_into_js(move || {
                 remember_focus("q");
-                submit(&input);
+                navigate_to_form_view(&input);
             });
             self.typing =
                 window().set_timeout_with_callback_and_timeout_and_arguments_0(later.unchecked_ref(), 400).ok();
@@ -378,10 +378,22 @@ mod browser {
         handler.forget();
     }
 
-    fn submit(el: &Element) {
+    /// Loads the view the filter form describes, at its canonical URL (the plain form would
+    /// spell out every default).
+    fn navigate_to_form_view(el: &Element) {
         let form = el.closest("form").ok().flatten().and_then(|f| f.dyn_into::<HtmlFormElement>().ok());
-        if let Some(form) = form {
-            let _ = form.request_submit();
+        let Some(form) = form else { return };
+        let params = web_sys::FormData::new_with_form(&form)
+            .ok()
+            .and_then(|data| web_sys::UrlSearchParams::new_with_str_sequence_sequence(&data).ok());
+        match params {
+            Some(p) => {
+                let (q, _) = LeaderboardQuery::parse(&String::from(p.to_string()));
+                let _ = window().location().assign(&format!("/{}", q.href_suffix()));
+            }
+            None => {
+                let _ = form.request_submit();
+            }
         }
     }
 

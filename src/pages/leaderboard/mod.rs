@@ -119,7 +119,7 @@ fn Board(data: LeaderboardData, query: LeaderboardQuery, problems: Vec<String>) 
                 " · "
                 <a href=format!("/api/v1/leaderboard{suffix}") data-view-base="/api/v1/leaderboard">"JSON"</a>
             </p>
-            <p class="empty" data-test="no-rows" hidden=matching > 0>
+            <p class="empty" data-test="no-rows" hidden={matching > 0}>
                 {format!("No model in this view ({total} ranked under {}). ", data.judge)}
                 <a href="/">"Reset the filters"</a>
             </p>
