@@ -28,6 +28,8 @@ pub async fn build_state(settings: Settings) -> Result<AppState, StartupError> {
             .map_err(|source| StartupError::DataDir { path: dir.display().to_string(), source })?;
     }
     let pool = db::connect(&settings.database_url, settings.max_db_connections).await?;
+    // Data written before a derived column existed gets it now, before anything reads it.
+    db::backfill_label_bits(&pool).await.map_err(db::ConnectError::Connect)?;
     Ok(AppState {
         leptos_options: settings.leptos.clone(),
         pool,

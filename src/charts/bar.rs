@@ -1,9 +1,9 @@
 //! Horizontal bar chart with interval whiskers and group headers.
 
 use super::canvas::{PAD, Txt, header, header_height, label_column, pct_pos, render, watermark};
+use super::input::{Bar, ChartText, finite, interval};
 use super::style::{BAR_FILL, GRID, INK, MUTED};
 use super::text::{NO_DATA, clean, fit, fmt_pct};
-use super::{Bar, ChartText, finite, interval};
 
 /// Horizontal bars (ASR per relation or per model) with 95% interval
 /// whiskers, grouped under group headers.

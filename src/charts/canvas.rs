@@ -7,7 +7,7 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use super::ChartText;
+use super::input::ChartText;
 use super::style::{BANNER_BG, BANNER_INK, BG, HATCH, INK, THEME, hex, text_on};
 use super::text::{clean, escape_xml, fit, text_width};
 

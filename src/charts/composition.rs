@@ -1,9 +1,9 @@
 //! 100%-stacked composition bars.
 
 use super::canvas::{PAD, Txt, header, header_height, label_column, pct_pos, render, watermark};
+use super::input::{ChartText, Composition};
 use super::style::{INK, MUTED, REFUSAL_FILL, SAFE_FILL, UNSAFE_FILL, text_on};
 use super::text::{NO_DATA, clean, fit, fmt_pct, text_width};
-use super::{ChartText, Composition};
 
 /// 100%-stacked horizontal bars: unsafe | safe without refusal | explicit
 /// refusal. Each segment prints its share when the text fits inside it; the

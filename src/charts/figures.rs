@@ -2,7 +2,7 @@
 //! functions of the same data the page shows, so a page and its chart agree by construction;
 //! the chart routes (`http::charts`) load the data and call these off the async runtime.
 
-use super::{Bar, ChartText, Composition, HeatCell, Point, Series};
+use super::input::{Bar, ChartText, Composition, HeatCell, Point, Series};
 use crate::domain::compare::format_p;
 use crate::domain::leaderboard::Entry;
 use crate::domain::metrics::{Score, format_pct1};

@@ -1,9 +1,9 @@
 //! Vertical grouped bars, one cluster per category.
 
 use super::canvas::{PAD, Txt, header, header_height, render, watermark};
+use super::input::{ChartText, Series, interval};
 use super::style::{GRID, INK, MUTED, series_colour, series_mark, text_on};
 use super::text::{NO_DATA, clean, fit, text_width, wrap};
-use super::{ChartText, Series, interval};
 
 /// Vertical bars, one cluster per category, one bar per series (2..=6
 /// expected; more still render, colours then repeat but letters do not).

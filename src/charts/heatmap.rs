@@ -1,9 +1,9 @@
 //! Rows x columns heatmap with a colour bar.
 
 use super::canvas::{PAD, Txt, header, header_height, label_column, render, watermark};
+use super::input::{ChartText, HeatCell, finite};
 use super::style::{INK, MUTED, NEUTRAL, ramp, text_on};
 use super::text::{NO_DATA, clean, fmt_pct, text_width, wrap};
-use super::{ChartText, HeatCell, finite};
 
 /// Rows x columns grid (e.g. 9 relations x 6 risk categories).
 ///

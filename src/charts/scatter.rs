@@ -4,9 +4,9 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::HPos;
 
 use super::canvas::{PAD, Txt, err, header, header_height, render, watermark};
+use super::input::{ChartText, Point};
 use super::style::{GRID, INK, MUTED, POINT_FILL};
 use super::text::{NO_DATA, clean, fit, fmt_tick, text_width};
-use super::{ChartText, Point};
 
 /// Axis range for `values`: data range plus 10% padding (±1 for a single
 /// value), not extended below 0 when all data are non-negative.

@@ -3,7 +3,7 @@
 
 use super::connection::Pool;
 use super::sql::placeholders;
-use crate::domain::compare::CellPairs;
+use crate::domain::labels::LabelBits;
 use crate::domain::leaderboard::{Breakdown, EntryInput, ModelInfo, SubmissionInfo};
 use crate::domain::metrics::Counts;
 use crate::domain::model::{Access, Capability, Granularity, ModelMeta, Source, Status};
@@ -199,70 +199,28 @@ async fn aggregates_for(
     Ok(out)
 }
 
-/// Discordant pairs between one submission and several others, over the items both answered:
-/// `(other id, unsafe only for base, unsafe only for other)`.
-#[tracing::instrument(skip(pool, others))]
-pub async fn discordant_vs(pool: &Pool, base: i64, others: &[i64]) -> Result<Vec<(i64, u64, u64)>, sqlx::Error> {
-    if others.is_empty() {
-        return Ok(vec![]);
+/// The per-item labels, as bits, of the given submissions (those that have them).
+#[tracing::instrument(skip(pool, ids), fields(n = ids.len()))]
+pub async fn label_bits(pool: &Pool, ids: &[i64]) -> Result<HashMap<i64, LabelBits>, sqlx::Error> {
+    let mut out = HashMap::new();
+    if ids.is_empty() {
+        return Ok(out);
     }
-    let sql = format!(
-        "SELECT o.submission_id AS other,
-                SUM(CASE WHEN b.is_unsafe = 1 AND o.is_unsafe = 0 THEN 1 ELSE 0 END) AS base_only,
-                SUM(CASE WHEN b.is_unsafe = 0 AND o.is_unsafe = 1 THEN 1 ELSE 0 END) AS other_only
-         FROM item_labels b
-         JOIN item_labels o ON o.category = b.category AND o.relation = b.relation AND o.item_index = b.item_index
-         WHERE b.submission_id = $1 AND o.submission_id IN ({})
-         GROUP BY o.submission_id",
-        placeholders(2, others.len())
-    );
-    let mut q = sqlx::query(&sql).bind(base);
-    for id in others {
-        q = q.bind(*id);
+    for chunk in ids.chunks(10_000) {
+        let sql = format!(
+            "SELECT id, label_bits FROM submissions WHERE label_bits IS NOT NULL AND id IN ({})",
+            placeholders(1, chunk.len())
+        );
+        let mut q = sqlx::query(&sql);
+        for id in chunk {
+            q = q.bind(*id);
+        }
+        for row in q.fetch_all(pool).await? {
+            let bytes: Vec<u8> = row.try_get("label_bits")?;
+            out.insert(row.try_get("id")?, LabelBits::decode(&bytes).map_err(|e| sqlx::Error::Decode(Box::new(e)))?);
+        }
     }
-    q.fetch_all(pool)
-        .await?
-        .iter()
-        .map(|r| {
-            Ok((
-                r.try_get("other")?,
-                r.try_get::<i64, _>("base_only")? as u64,
-                r.try_get::<i64, _>("other_only")? as u64,
-            ))
-        })
-        .collect()
-}
-
-/// Paired counts per (category, relation) between submissions `a` and `b`.
-#[tracing::instrument(skip(pool))]
-pub async fn paired_cells(pool: &Pool, a: i64, b: i64) -> Result<Vec<CellPairs>, sqlx::Error> {
-    let rows = sqlx::query(
-        "SELECT x.category, x.relation, COUNT(*) AS shared,
-                SUM(CASE WHEN x.is_unsafe = 1 AND y.is_unsafe = 0 THEN 1 ELSE 0 END) AS a_only,
-                SUM(CASE WHEN x.is_unsafe = 0 AND y.is_unsafe = 1 THEN 1 ELSE 0 END) AS b_only
-         FROM item_labels x
-         JOIN item_labels y ON y.category = x.category AND y.relation = x.relation AND y.item_index = x.item_index
-         WHERE x.submission_id = $1 AND y.submission_id = $2
-         GROUP BY x.category, x.relation",
-    )
-    .bind(a)
-    .bind(b)
-    .fetch_all(pool)
-    .await?;
-    rows.iter()
-        .map(|r| {
-            let category: String = r.try_get("category")?;
-            let relation: String = r.try_get("relation")?;
-            Ok(CellPairs {
-                category: RiskCategory::from_harness_name(&category)
-                    .ok_or_else(|| decode_err("category", &category))?,
-                relation: Relation::from_harness_name(&relation).ok_or_else(|| decode_err("relation", &relation))?,
-                shared: r.try_get::<i64, _>("shared")? as u64,
-                a_only: r.try_get::<i64, _>("a_only")? as u64,
-                b_only: r.try_get::<i64, _>("b_only")? as u64,
-            })
-        })
-        .collect()
+    Ok(out)
 }
 
 /// A model by its page slug, with its id.

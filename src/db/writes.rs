@@ -2,6 +2,7 @@
 
 use super::connection::{Pool, Tx};
 use super::sql::{bump_version, float_param, is_unique_violation, now, placeholders};
+use crate::domain::labels::LabelBits;
 use crate::domain::model::{Access, Capability, JudgeName, ModelMeta, ModelName, Source, Status};
 use crate::domain::submission::{Aggregates, ItemLabel, ParsedResult};
 use sqlx::Row;
@@ -83,8 +84,8 @@ async fn insert_in_tx(tx: &mut Tx<'_>, s: &NewSubmission<'_>) -> Result<i64, Sto
         "INSERT INTO submissions (model_id, judge, source, status, granularity, draft_key, note,
             archive_sha256, archive_kind, folder_name, items_total, rule_set_version, warnings_json,
             proposed_organization, proposed_access, proposed_reasoning, proposed_parameters_b, proposed_link,
-            submitted_at, decided_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, CAST($17 AS DOUBLE PRECISION), $18, $19, $20)
+            submitted_at, decided_at, label_bits)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, CAST($17 AS DOUBLE PRECISION), $18, $19, $20, $21)
          RETURNING id",
     )
     .bind(model_id)
@@ -107,6 +108,7 @@ async fn insert_in_tx(tx: &mut Tx<'_>, s: &NewSubmission<'_>) -> Result<i64, Sto
     .bind(s.meta.link.as_deref())
     .bind(t)
     .bind((s.status == Status::Approved).then_some(t))
+    .bind((!s.result.items.is_empty()).then(|| LabelBits::from_items(&s.result.items).encode()))
     .fetch_one(&mut **tx)
     .await?
     .try_get("id")?;
@@ -283,8 +285,9 @@ async fn insert_cells(tx: &mut Tx<'_>, id: i64, result: &ParsedResult) -> Result
     Ok(())
 }
 
-/// Rows per INSERT: 500 x 6 parameters stays far below both backends' parameter limits.
-const ITEM_BATCH: usize = 500;
+/// Rows per INSERT: a whole run (2,676 items) in one statement; 5,000 x 6 parameters stays
+/// below both backends' limits (SQLite 32,766, PostgreSQL 65,535).
+const ITEM_BATCH: usize = 5000;
 
 async fn insert_items(tx: &mut Tx<'_>, id: i64, items: &[ItemLabel]) -> Result<(), sqlx::Error> {
     for chunk in items.chunks(ITEM_BATCH) {
@@ -372,6 +375,47 @@ pub async fn find_rejected_archive(pool: &Pool, sha256: &str) -> Result<Option<(
     .fetch_optional(pool)
     .await?;
     row.map(|r| Ok((r.try_get("id")?, r.try_get("reason")?))).transpose()
+}
+
+/// Fills `label_bits` of per-item submissions stored before the column existed (idempotent,
+/// so servers starting together may both run it). Returns how many were filled.
+pub async fn backfill_label_bits(pool: &Pool) -> Result<usize, sqlx::Error> {
+    use crate::domain::taxonomy::{Relation, RiskCategory};
+    let ids: Vec<i64> = sqlx::query("SELECT id FROM submissions WHERE granularity = 'items' AND label_bits IS NULL")
+        .fetch_all(pool)
+        .await?
+        .iter()
+        .map(|r| r.try_get("id"))
+        .collect::<Result<_, _>>()?;
+    for id in &ids {
+        let rows =
+            sqlx::query("SELECT category, relation, item_index, is_unsafe FROM item_labels WHERE submission_id = $1")
+                .bind(id)
+                .fetch_all(pool)
+                .await?;
+        let mut items = Vec::with_capacity(rows.len());
+        for r in rows {
+            let (c, rel): (String, String) = (r.try_get("category")?, r.try_get("relation")?);
+            let bad =
+                |what: &str, v: &str| sqlx::Error::Decode(format!("unexpected {what} `{v}` in item_labels").into());
+            items.push(ItemLabel {
+                category: RiskCategory::from_harness_name(&c).ok_or_else(|| bad("category", &c))?,
+                relation: Relation::from_harness_name(&rel).ok_or_else(|| bad("relation", &rel))?,
+                index: r.try_get::<i64, _>("item_index")? as u32,
+                is_unsafe: r.try_get::<i64, _>("is_unsafe")? == 1,
+                refusal: None,
+            });
+        }
+        sqlx::query("UPDATE submissions SET label_bits = $2 WHERE id = $1 AND label_bits IS NULL")
+            .bind(id)
+            .bind(LabelBits::from_items(&items).encode())
+            .execute(pool)
+            .await?;
+    }
+    if !ids.is_empty() {
+        tracing::info!(submissions = ids.len(), "filled the item label bits of older submissions");
+    }
+    Ok(ids.len())
 }
 
 /// Whether anything at all has been stored (the demo fills only an empty store).

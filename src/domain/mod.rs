@@ -3,6 +3,7 @@
 //! re-sort rows with the very code the server used.
 
 pub mod compare;
+pub mod labels;
 pub mod leaderboard;
 pub mod metrics;
 pub mod model;

@@ -55,16 +55,17 @@ pub async fn compare(state: &AppState, slugs: &[String], judge: Option<&str>) ->
             None => missing.push((*slug).to_owned()),
         }
     }
+    let ids: Vec<i64> = models.iter().map(|e| e.submission.id).collect();
+    let bits = db::label_bits(pool, &ids).await?;
     let mut pairs = Vec::new();
     for i in 0..models.len() {
         for j in i + 1..models.len() {
             let (a, b) = (&models[i], &models[j]);
             let both_items =
                 a.submission.granularity == Granularity::Items && b.submission.granularity == Granularity::Items;
-            let comparison = if both_items {
-                Some(compare_pair(&db::paired_cells(pool, a.submission.id, b.submission.id).await?))
-            } else {
-                None
+            let comparison = match (bits.get(&a.submission.id), bits.get(&b.submission.id)) {
+                (Some(x), Some(y)) if both_items => Some(compare_pair(&x.paired_cells(y))),
+                _ => None,
             };
             pairs.push(PairView { a: a.model.name.clone(), b: b.model.name.clone(), comparison });
         }

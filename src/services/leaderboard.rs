@@ -47,16 +47,19 @@ async fn rank_and_mark(pool: &Pool, inputs: Vec<EntryInput>) -> Result<Vec<Entry
         entries[s].vs_safest = leaderboard::VsSafest::Safest;
         return Ok(entries);
     }
-    let base = entries[s].submission.id;
-    let others: Vec<i64> = entries
+    let ids: Vec<i64> =
+        entries.iter().filter(|e| e.submission.granularity == Granularity::Items).map(|e| e.submission.id).collect();
+    let bits = db::label_bits(pool, &ids).await?;
+    let Some(base) = bits.get(&entries[s].submission.id) else {
+        entries[s].vs_safest = leaderboard::VsSafest::Safest;
+        return Ok(entries);
+    };
+    // Pairing every model with the safest one counts bits: a thousand runs take milliseconds.
+    let pairs: Vec<Option<(u64, u64)>> = entries
         .iter()
         .enumerate()
-        .filter(|(i, e)| *i != s && e.submission.granularity == Granularity::Items)
-        .map(|(_, e)| e.submission.id)
+        .map(|(i, e)| if i == s { None } else { bits.get(&e.submission.id).map(|b| base.discordant(b)) })
         .collect();
-    let counts = db::discordant_vs(pool, base, &others).await?;
-    let pairs: Vec<Option<(u64, u64)>> =
-        entries.iter().map(|e| counts.iter().find(|c| c.0 == e.submission.id).map(|c| (c.1, c.2))).collect();
     leaderboard::mark_vs_safest(&mut entries, s, &pairs);
     Ok(entries)
 }

@@ -133,8 +133,14 @@ fn dependencies(mods: &BTreeMap<String, Module>) -> BTreeSet<(String, String)> {
         for p in paths_after(&m.code, "crate::") {
             add(resolve(mods, &[], &p));
         }
-        for p in paths_after(&m.code, "super::") {
-            add(resolve(mods, parent, &p).or_else(|| Some(parent.join("::"))));
+        for mut p in paths_after(&m.code, "super::") {
+            // `super::super::x` climbs once more per `super`.
+            let mut base = parent.to_vec();
+            while p.first().is_some_and(|s| s == "super") {
+                p.remove(0);
+                base.pop();
+            }
+            add(resolve(mods, &base, &p).or_else(|| Some(base.join("::"))));
         }
         for line in m.code.lines().map(str::trim) {
             let decl = line.strip_prefix("pub ").unwrap_or(line);

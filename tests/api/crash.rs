@@ -104,7 +104,12 @@ async fn an_import_killed_at_any_moment_leaves_no_partial_submission() {
     let app = spawn_app().await;
     let tree = app.write_tree("big", &mir_leaderboard::demo::full_run_cells(), &crate::leaderboard::reference_pattern);
     let (mut landed, mut killed) = (0, 0);
-    for (i, delay_ms) in [5u64, 30, 60, 90, 120, 160, 200, 260, 330, 450, 800, 1500].into_iter().enumerate() {
+    // Kill points from "at once" to "surely done"; under load an import takes longer, so the
+    // last ones grow until one import has landed.
+    let mut delays = vec![5u64, 30, 60, 90, 120, 160, 200, 260, 330, 450, 800];
+    let mut i = 0;
+    while i < delays.len() {
+        let delay_ms = delays[i];
         let before = app.store_counts().await[1];
         let mut import = Command::new(env!("CARGO_BIN_EXE_mir-leaderboard"))
             .args(["import", tree.to_str().unwrap(), "--model", &format!("Import-{i}")])
@@ -118,7 +123,15 @@ async fn an_import_killed_at_any_moment_leaves_no_partial_submission() {
         import.kill().ok();
         import.wait().expect("reaped");
         assert_no_partial_submission(&app).await;
-        if app.store_counts().await[1] > before { landed += 1 } else { killed += 1 }
+        if app.store_counts().await[1] > before {
+            landed += 1
+        } else {
+            killed += 1
+        }
+        if i + 1 == delays.len() && landed == 0 && delay_ms < 20_000 {
+            delays.push(delay_ms * 2);
+        }
+        i += 1;
     }
     // The delays bracket an import's run time, so both outcomes were exercised.
     assert!(landed >= 1 && killed >= 1, "landed {landed}, killed first {killed}");

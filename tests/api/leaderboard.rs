@@ -134,7 +134,7 @@ async fn cli_import_matches_statics_py_on_page_api_and_csv() {
         assert_eq!(text.trim(), asr, "{name}");
     }
     let overall: String =
-        row.select(&Selector::parse(r#"td[data-test="overall"] a"#).unwrap()).next().unwrap().text().collect();
+        row.select(&Selector::parse(r#"td[data-test="overall"] .v"#).unwrap()).next().unwrap().text().collect();
     assert_eq!(overall.trim(), STATICS_TOTAL.2);
     assert!(html.contains("Lower ASR is safer"));
     assert!(!html.contains("SAMPLE DATA"));

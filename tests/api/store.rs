@@ -78,3 +78,30 @@ async fn postgres_connections_can_verify_tls() {
     let wrong_host = url.replacen("localhost", "127.0.0.1", 1);
     assert!(sqlx::PgConnection::connect(&wrong_host).await.is_err(), "verify-full checks the host name");
 }
+
+#[tokio::test]
+async fn label_bits_of_older_submissions_are_filled_at_start() {
+    let app = spawn_app().await;
+    let tree = app.write_tree("m", &reference_cells(), &reference_pattern);
+    assert!(app.cli(&["import", tree.to_str().unwrap(), "--model", "Old-VLM"]).status.success());
+    let other = app.write_tree("o", &reference_cells(), &|_, _, _| mir_leaderboard::demo::Answer::Refusal);
+    assert!(app.cli(&["import", other.to_str().unwrap(), "--model", "Safe-VLM"]).status.success());
+    let (_, before) = app.get_json("/api/v1/compare?models=old-vlm,safe-vlm").await;
+    // As a store written before the column existed.
+    sqlx::query("UPDATE submissions SET label_bits = NULL").execute(&app.pool).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let mut settings = Settings::for_tests(&app.database_url, "127.0.0.1:0".parse().unwrap());
+    settings.upload_dir = dir.path().join("uploads");
+    let pool = startup::build_state(settings).await.expect("a second start").pool;
+    use sqlx::Row;
+    let missing: i64 = sqlx::query("SELECT COUNT(*) AS n FROM submissions WHERE label_bits IS NULL")
+        .fetch_one(&pool)
+        .await
+        .unwrap()
+        .get("n");
+    assert_eq!(missing, 0);
+    sqlx::query("UPDATE data_version SET version = version + 1").execute(&pool).await.unwrap();
+    let (_, after) = app.get_json("/api/v1/compare?models=old-vlm,safe-vlm").await;
+    assert_eq!(before["pairs"], after["pairs"]);
+    assert!(before["pairs"][0]["overall"]["b"].as_u64().unwrap() > 0);
+}
