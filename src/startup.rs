@@ -36,6 +36,7 @@ pub async fn build_state(settings: Settings) -> Result<AppState, StartupError> {
         ingests: Arc::new(tokio::sync::Semaphore::new(settings.edge.max_concurrent_ingests)),
         settings: Arc::new(settings),
         cache: Default::default(),
+        responses: Default::default(),
     })
 }
 
@@ -64,6 +65,7 @@ pub fn build_router(state: AppState) -> Router {
             edge::headers::provide_request_nonce,
             shell,
         ))
+        .layer(from_fn_with_state(state.clone(), http::cache::cached))
         .layer(axum::middleware::from_fn(edge::server_fn_status))
         .layer(CompressionLayer::new())
         .layer(from_fn_with_state(state.clone(), edge::limits))

@@ -5,9 +5,12 @@ use crate::config::Settings;
 use crate::db::Pool;
 use crate::domain::leaderboard::Population;
 use crate::domain::page_data::LeaderboardData;
+use axum::body::Bytes;
 use axum::extract::FromRef;
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use leptos::config::LeptosOptions;
 use std::collections::HashMap;
+use std::num::NonZeroUsize;
 use std::sync::{Arc, Mutex};
 
 /// axum holds several items in its state through `FromRef`; Leptos finds its options the same
@@ -20,6 +23,8 @@ pub struct AppState {
     pub settings: Arc<Settings>,
     /// Rankings computed from the store, valid while its change counter stays the same.
     pub cache: Arc<Cache>,
+    /// Rendered public responses, valid for one store version (see `http::cache`).
+    pub responses: Arc<ResponseCache>,
     /// Permits for validating uploads: parsing is CPU and memory work on the blocking pool, so
     /// only so many run at once, whatever arrives.
     pub ingests: Arc<tokio::sync::Semaphore>,
@@ -53,5 +58,85 @@ impl Cache {
             map.retain(|_, (v, _)| *v == version);
             map.insert(key, (version, data));
         }
+    }
+}
+
+/// Entries at most, and bytes at most.
+const MAX_ENTRIES: usize = 4096;
+const MAX_BYTES: usize = 64 * 1024 * 1024;
+
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub struct ResponseKey {
+    pub version: i64,
+    pub method_head: bool,
+    pub path: String,
+    pub query: String,
+}
+
+pub struct CachedResponse {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    /// The body split at the nonce it was rendered with (one part when it has none).
+    pub parts: Vec<Bytes>,
+    pub etag: HeaderValue,
+    pub size: usize,
+}
+
+/// Rendered public responses of one app server, valid for one store version; the HTTP layer
+/// (`http::cache`) decides what goes in and how it is served.
+pub struct ResponseCache {
+    inner: Mutex<Inner>,
+}
+
+struct Inner {
+    entries: lru::LruCache<ResponseKey, Arc<CachedResponse>>,
+    bytes: usize,
+    version: i64,
+}
+
+impl Default for ResponseCache {
+    fn default() -> Self {
+        Self {
+            inner: Mutex::new(Inner {
+                entries: lru::LruCache::new(NonZeroUsize::new(MAX_ENTRIES).expect("non-zero")),
+                bytes: 0,
+                version: i64::MIN,
+            }),
+        }
+    }
+}
+
+impl ResponseCache {
+    pub fn get(&self, key: &ResponseKey) -> Option<Arc<CachedResponse>> {
+        self.inner.lock().ok()?.entries.get(key).cloned()
+    }
+
+    pub fn put(&self, key: ResponseKey, entry: CachedResponse) {
+        let Ok(mut inner) = self.inner.lock() else { return };
+        if key.version != inner.version {
+            // A new store version makes every older entry dead weight.
+            inner.entries.clear();
+            inner.bytes = 0;
+            inner.version = key.version;
+        }
+        inner.bytes += entry.size;
+        if let Some(old) = inner.entries.put(key, Arc::new(entry)) {
+            inner.bytes -= old.size;
+        }
+        while inner.bytes > MAX_BYTES {
+            match inner.entries.pop_lru() {
+                Some((_, e)) => inner.bytes -= e.size,
+                None => break,
+            }
+        }
+    }
+
+    /// Entries kept now (for tests and the benchmark's report).
+    pub fn len(&self) -> usize {
+        self.inner.lock().map(|i| i.entries.len()).unwrap_or(0)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
     }
 }

@@ -3,6 +3,7 @@
 //! [`crate::services`], and shape its answer (JSON, CSV, SVG, a redirect).
 
 pub mod api;
+pub mod cache;
 pub mod charts;
 pub mod edge;
 pub mod exports;

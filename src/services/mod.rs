@@ -20,3 +20,8 @@ pub async fn store_answers(pool: &Pool) -> Result<(), AppError> {
     db::data_version(pool).await?;
     Ok(())
 }
+
+/// The store's version: what every cache of this server is valid for.
+pub async fn store_version(pool: &Pool) -> Result<i64, AppError> {
+    Ok(db::data_version(pool).await?)
+}

@@ -5,6 +5,7 @@
 mod helpers;
 
 mod architecture;
+mod cache;
 mod compare;
 mod crash;
 mod edge;

@@ -56,7 +56,8 @@ const PERMISSIONS_POLICY: &str = "accelerometer=(), autoplay=(), camera=(), disp
      picture-in-picture=(), publickey-credentials-get=(), screen-wake-lock=(), usb=(), xr-spatial-tracking=()";
 const HSTS: &str = "max-age=31536000; includeSubDomains";
 
-fn has_session(headers: &HeaderMap) -> bool {
+/// Whether the request carries a maintainer session (its pages hold a CSRF token).
+pub fn has_session(headers: &HeaderMap) -> bool {
     headers
         .get_all(header::COOKIE)
         .iter()
@@ -86,8 +87,11 @@ pub async fn security_headers(State(state): State<AppState>, mut req: Request, n
         DATA_POLICY.to_owned()
     };
     let sets_cookie = res.headers().contains_key(header::SET_COOKIE);
+    let not_modified = res.status() == axum::http::StatusCode::NOT_MODIFIED;
     let h = res.headers_mut();
-    if let Ok(v) = HeaderValue::from_str(&policy) {
+    // A 304's headers update the stored response: a new policy would name a nonce the stored
+    // page does not carry.
+    if !not_modified && let Ok(v) = HeaderValue::from_str(&policy) {
         h.insert(header::CONTENT_SECURITY_POLICY, v);
     }
     h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
