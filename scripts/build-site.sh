@@ -3,7 +3,8 @@
 # machine does not pay cargo-leptos's 25-minute install:
 #   1. the browser bundle: the lib with `hydrate` for wasm32, post-processed by wasm-bindgen
 #      (and wasm-opt when present) into target/site/pkg/;
-#   2. the stylesheet and public assets into target/site/;
+#   2. the stylesheet and public assets into target/site/, the bundle's files renamed by content
+#      hash (listed in target/site/hash.txt) and precompressed (.br, .gz);
 #   3. the server binary with `ssr` (release, debug, or none).
 # LEPTOS_OUTPUT_NAME comes from .cargo/config.toml, so the server asks for exactly these files.
 #
@@ -18,7 +19,7 @@ site="target/site"
 echo "==> browser bundle (wasm, hydrate)"
 cargo build --locked --lib --target wasm32-unknown-unknown --no-default-features --features hydrate \
   --profile wasm-release --target-dir target/front
-rm -rf "$site/pkg"
+rm -rf "$site/pkg" "$site/hash.txt"
 mkdir -p "$site/pkg"
 wasm-bindgen --target web --no-typescript --out-name "$name" --out-dir "$site/pkg" \
   target/front/wasm32-unknown-unknown/wasm-release/mir_leaderboard.wasm
@@ -32,6 +33,8 @@ fi
 echo "==> stylesheet and assets"
 cp style/main.css "$site/pkg/$name.css"
 cp -r public/. "$site/"
+# Content-hashed names (served as immutable) and brotli/gzip copies; hash.txt tells the server.
+node scripts/finish-assets.mjs "$site" "$name"
 
 case "$server" in
   release) echo "==> server (release)"; cargo build --locked --bin "$name" --features ssr --release ;;

@@ -3,9 +3,27 @@
 use crate::components::NotFound;
 use crate::pages;
 use leptos::prelude::*;
-use leptos_meta::{Link, Meta, MetaTags, Stylesheet, Title, provide_meta_context};
+use leptos_meta::{Link, Meta, MetaTags, Title, provide_meta_context};
 use leptos_router::components::{A, Route, Router, Routes};
 use leptos_router::{SsrMode, path};
+
+/// The stylesheet's URL: content-hashed when the site build hashed its assets (then the file is
+/// served as immutable), the plain name otherwise.
+fn stylesheet_href(options: &LeptosOptions) -> String {
+    let name = &options.output_name;
+    let hash = options.hash_files.then(|| asset_hash(options, "css")).flatten();
+    match hash {
+        Some(h) => format!("/{}/{name}.{h}.css", options.site_pkg_dir),
+        None => format!("/{}/{name}.css", options.site_pkg_dir),
+    }
+}
+
+/// The `key: hash` line of the build's hash file (read once per process).
+fn asset_hash(options: &LeptosOptions, key: &str) -> Option<String> {
+    static HASHES: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    let text = HASHES.get_or_init(|| std::fs::read_to_string(options.hash_file.as_ref()).unwrap_or_default());
+    text.lines().filter_map(|l| l.split_once(':')).find(|(k, _)| k.trim() == key).map(|(_, v)| v.trim().to_owned())
+}
 
 /// The whole HTML document, rendered on the server for every page.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -16,6 +34,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta charset="utf-8" />
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
                 <meta name="color-scheme" content="light dark" />
+                <link rel="stylesheet" id="leptos" href=stylesheet_href(&options) />
                 <AutoReload options=options.clone() />
                 <HydrationScripts options islands=true />
                 <MetaTags />
@@ -33,7 +52,6 @@ pub fn App() -> impl IntoView {
     provide_meta_context();
     view! {
         // id=leptos lets cargo-leptos hot-reload the stylesheet during `cargo leptos watch`.
-        <Stylesheet id="leptos" href="/pkg/mir-leaderboard.css" />
         <Link rel="icon" href="/favicon.svg" type_="image/svg+xml" />
         <Meta name="description" content="MIR-SafetyBench leaderboard: how often multi-image relation attacks succeed against multimodal LLMs. Lower is safer." />
         <Title formatter=|t: String| if t.is_empty() { "MIR-SafetyBench leaderboard".to_owned() } else { format!("{t} · MIR-SafetyBench") } />

@@ -138,6 +138,23 @@ fn flag(name: &'static str) -> Result<bool, ConfigError> {
     }
 }
 
+/// The site build (scripts/build-site.sh) names its assets by content hash and lists the hashes
+/// in `<site root>/hash.txt`; when that file is there, the pages ask for the hashed names, which
+/// are then served as immutable. Without it (a development build) the plain names are used.
+/// `LEPTOS_HASH_FILES` set explicitly wins.
+fn with_hashed_assets(mut options: LeptosOptions) -> LeptosOptions {
+    if std::env::var_os("LEPTOS_HASH_FILES").is_some() {
+        return options;
+    }
+    let hash_file = PathBuf::from(options.site_root.as_ref()).join("hash.txt");
+    if hash_file.is_file() {
+        let absolute = std::env::current_dir().map(|d| d.join(&hash_file)).unwrap_or(hash_file);
+        options.hash_files = true;
+        options.hash_file = absolute.to_string_lossy().into_owned().into();
+    }
+    options
+}
+
 fn default_upload_dir() -> PathBuf {
     std::env::temp_dir().join("mir-leaderboard-uploads")
 }
@@ -175,7 +192,7 @@ impl Settings {
             cookie_secure: flag("MIR_COOKIE_SECURE")? || https,
             https,
             edge: EdgeLimits::from_env()?,
-            leptos: conf.leptos_options,
+            leptos: with_hashed_assets(conf.leptos_options),
         })
     }
 

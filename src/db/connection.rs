@@ -68,7 +68,9 @@ pub async fn connect(url: &str, max_connections: u32) -> Result<Pool, ConnectErr
     };
     let options = AnyConnectOptions::from_str(&url)
         .map_err(ConnectError::Connect)?
-        .log_statements(tracing::log::LevelFilter::Trace);
+        .log_statements(tracing::log::LevelFilter::Trace)
+        // A slow statement is worth a debug line, not a warning quoting thousands of placeholders.
+        .log_slow_statements(tracing::log::LevelFilter::Debug, Duration::from_secs(1));
     let pool = AnyPoolOptions::new()
         .max_connections(max_connections)
         .acquire_timeout(Duration::from_secs(10))

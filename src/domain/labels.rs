@@ -78,7 +78,7 @@ impl LabelBits {
             // Indices are consecutive from 0; a gap would be counted as safe items, which the
             // ingest never produces.
             while cell.n <= item.index {
-                if cell.n % 8 == 0 {
+                if cell.n.is_multiple_of(8) {
                     cell.bits.push(0);
                 }
                 cell.n += 1;
@@ -143,7 +143,7 @@ impl LabelBits {
             let len = n.div_ceil(8) as usize;
             let (mut a_only, mut b_only) = (0u64, 0u64);
             for i in 0..len {
-                let mask = if i + 1 == len && n % 8 != 0 { (1u8 << (n % 8)) - 1 } else { 0xFF };
+                let mask = if i + 1 == len && !n.is_multiple_of(8) { (1u8 << (n % 8)) - 1 } else { 0xFF };
                 a_only += u64::from((a.bits[i] & !b.bits[i] & mask).count_ones());
                 b_only += u64::from((!a.bits[i] & b.bits[i] & mask).count_ones());
             }

@@ -11,9 +11,8 @@ use crate::error::AppError;
 use crate::services::{compare, leaderboard, models};
 use crate::state::AppState;
 use axum::extract::{Path, Query, RawQuery, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
-use sha2::{Digest, Sha256};
 
 #[derive(serde::Deserialize, Default)]
 pub struct JudgeQuery {
@@ -26,21 +25,13 @@ pub struct CompareQuery {
     judge: Option<String>,
 }
 
-/// Serves an SVG with a content hash as ETag, so browsers revalidate cheaply.
-async fn svg(headers: &HeaderMap, render: impl FnOnce() -> String + Send + 'static) -> Result<Response, AppError> {
+/// Renders an SVG off the async runtime. Validators and caching come from the response cache
+/// (`http::cache`), like every public response.
+async fn svg(render: impl FnOnce() -> String + Send + 'static) -> Result<Response, AppError> {
     let body =
         tokio::task::spawn_blocking(render).await.map_err(|e| AppError::internal("chart rendering failed", &e))?;
-    let etag = format!("\"{}\"", &hex::encode(Sha256::digest(body.as_bytes()))[..32]);
-    if headers.get(header::IF_NONE_MATCH).and_then(|v| v.to_str().ok()) == Some(etag.as_str()) {
-        return Ok((StatusCode::NOT_MODIFIED, [(header::ETAG, etag)]).into_response());
-    }
     let mut res = body.into_response();
-    let h = res.headers_mut();
-    h.insert(header::CONTENT_TYPE, HeaderValue::from_static("image/svg+xml; charset=utf-8"));
-    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=60, must-revalidate"));
-    if let Ok(v) = HeaderValue::from_str(&etag) {
-        h.insert(header::ETAG, v);
-    }
+    res.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("image/svg+xml; charset=utf-8"));
     Ok(res)
 }
 
@@ -55,7 +46,6 @@ pub async fn model_chart(
     State(state): State<AppState>,
     Path((slug, name)): Path<(String, String)>,
     Query(q): Query<JudgeQuery>,
-    headers: HeaderMap,
 ) -> Result<Response, AppError> {
     let kind = strip_svg(&name)?.to_owned();
     let page = models::model_page(&state, &slug, q.judge.as_deref()).await?;
@@ -67,37 +57,34 @@ pub async fn model_chart(
         "refusals" => figures::model_refusals,
         _ => return Err(AppError::NotFound(format!("chart `{name}`"))),
     };
-    svg(&headers, move || render(&page, sample)).await
+    svg(move || render(&page, sample)).await
 }
 
 pub async fn relation_chart(
     State(state): State<AppState>,
     Path(name): Path<String>,
     Query(q): Query<JudgeQuery>,
-    headers: HeaderMap,
 ) -> Result<Response, AppError> {
     let r = Relation::parse(strip_svg(&name)?).ok_or_else(|| AppError::NotFound(format!("relation `{name}`")))?;
     let page = leaderboard::scope_page(&state, Scope::Relation(r), q.judge.as_deref()).await?;
-    svg(&headers, move || figures::scope_chart(&page)).await
+    svg(move || figures::scope_chart(&page)).await
 }
 
 pub async fn category_chart(
     State(state): State<AppState>,
     Path(name): Path<String>,
     Query(q): Query<JudgeQuery>,
-    headers: HeaderMap,
 ) -> Result<Response, AppError> {
     let c =
         RiskCategory::parse(strip_svg(&name)?).ok_or_else(|| AppError::NotFound(format!("risk category `{name}`")))?;
     let page = leaderboard::scope_page(&state, Scope::Category(c), q.judge.as_deref()).await?;
-    svg(&headers, move || figures::scope_chart(&page)).await
+    svg(move || figures::scope_chart(&page)).await
 }
 
 pub async fn compare_chart_route(
     State(state): State<AppState>,
     Path(name): Path<String>,
     Query(q): Query<CompareQuery>,
-    headers: HeaderMap,
 ) -> Result<Response, AppError> {
     let by_category = match strip_svg(&name)? {
         "relations" => false,
@@ -106,29 +93,27 @@ pub async fn compare_chart_route(
     };
     let slugs: Vec<String> = q.models.unwrap_or_default().split(',').map(str::to_owned).collect();
     let page = compare::compare(&state, &slugs, q.judge.as_deref()).await?;
-    svg(&headers, move || figures::compare_chart(&page, by_category)).await
+    svg(move || figures::compare_chart(&page, by_category)).await
 }
 
 pub async fn capability_chart(
     State(state): State<AppState>,
     Query(q): Query<JudgeQuery>,
-    headers: HeaderMap,
 ) -> Result<Response, AppError> {
     let page = leaderboard::capability(&state, q.judge.as_deref()).await?;
-    svg(&headers, move || figures::capability_chart(&page)).await
+    svg(move || figures::capability_chart(&page)).await
 }
 
 pub async fn leaderboard_chart_route(
     State(state): State<AppState>,
     RawQuery(raw): RawQuery,
-    headers: HeaderMap,
 ) -> Result<Response, AppError> {
     let (q, problems) = LeaderboardQuery::parse(raw.as_deref().unwrap_or(""));
     if !problems.is_empty() {
         return Err(AppError::BadRequest(problems.join("; ")));
     }
     let data = leaderboard::leaderboard(&state, q.judge.as_deref(), q.population).await?;
-    svg(&headers, move || {
+    svg(move || {
         let rows = visible(&data.entries, &q);
         let sample = rows.iter().any(|e| e.is_sample());
         figures::leaderboard_chart(&rows, &data.judge, sample)

@@ -72,11 +72,27 @@ fn private_path(path: &str) -> bool {
     path == "/admin" || path.starts_with("/submit/preview/")
 }
 
+/// How long a static file may be kept. The bundle's files are named by their content hash, so
+/// a name never changes meaning: a year, immutable. Other static files (the icon) an hour.
+fn asset_caching(path: &str) -> Option<&'static str> {
+    let file = path.strip_prefix("/pkg/").map(|f| f.trim_end_matches(".br").trim_end_matches(".gz"));
+    match file {
+        // `name.<hash>.ext`: three dot-separated parts, the middle one a 22-character hash.
+        Some(f) if f.split('.').nth(1).is_some_and(|h| h.len() >= 16) && f.split('.').count() == 3 => {
+            Some("public, max-age=31536000, immutable")
+        }
+        Some(_) => Some("public, max-age=300"),
+        None if path == "/favicon.svg" => Some("public, max-age=3600"),
+        None => None,
+    }
+}
+
 /// The middleware: a nonce in, the headers out.
 pub async fn security_headers(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
     let nonce = CspNonce::fresh();
     req.extensions_mut().insert(nonce.clone());
     let private = has_session(req.headers()) || private_path(req.uri().path());
+    let asset = asset_caching(req.uri().path());
     let mut res = next.run(req).await;
     let content_type = res.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("").to_owned();
     let policy = if content_type.starts_with("text/html") {
@@ -104,6 +120,8 @@ pub async fn security_headers(State(state): State<AppState>, mut req: Request, n
     }
     if private || sets_cookie {
         h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    } else if let Some(policy) = asset {
+        h.insert(header::CACHE_CONTROL, HeaderValue::from_static(policy));
     }
     res
 }
@@ -133,5 +151,16 @@ mod tests {
         assert!(!has_session(&h), "a deleted cookie is no session");
         assert!(private_path("/admin") && private_path("/submit/preview/3"));
         assert!(!private_path("/") && !private_path("/submissions/3"));
+    }
+
+    #[test]
+    fn hashed_assets_are_immutable_and_plain_ones_are_not() {
+        assert_eq!(
+            asset_caching("/pkg/mir-leaderboard.AbCdEfGhIjKlMnOpQrStUv.wasm"),
+            Some("public, max-age=31536000, immutable")
+        );
+        assert_eq!(asset_caching("/pkg/mir-leaderboard.css"), Some("public, max-age=300"));
+        assert_eq!(asset_caching("/favicon.svg"), Some("public, max-age=3600"));
+        assert_eq!(asset_caching("/"), None);
     }
 }
