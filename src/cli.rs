@@ -97,10 +97,14 @@ enum Command {
     /// Write a generated SAMPLE harness run of a fictional model as a .zip, to try the upload
     /// page or the API without running the benchmark.
     SampleTree {
+        /// A `.zip` to write, or a folder (any other name) to write the run into.
         output: PathBuf,
         /// Which fictional model (0, 1, 2, ...); different variants give different archives.
         #[arg(long, default_value_t = 0)]
         variant: usize,
+        /// Pad every answer to about this many bytes with a reasoning trace, as real runs are.
+        #[arg(long, default_value_t = 0)]
+        answer_bytes: usize,
     },
     /// Set or clear a model's multi-image capability score.
     SetCapability {
@@ -159,8 +163,8 @@ pub async fn main() -> ExitCode {
 }
 
 async fn run(command: Command) -> Result<(), String> {
-    if let Command::SampleTree { output, variant } = &command {
-        demo::write_sample_zip(output, *variant)?;
+    if let Command::SampleTree { output, variant, answer_bytes } = &command {
+        demo::write_sample_run(output, *variant, *answer_bytes)?;
         println!("wrote {} (sample data, not real results)", output.display());
         return Ok(());
     }

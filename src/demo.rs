@@ -61,15 +61,34 @@ impl Answer {
 pub fn write_harness_tree(
     root: &Path,
     cells: &[(RiskCategory, Relation, u32)],
-    mut answer: impl FnMut(RiskCategory, Relation, u32) -> Answer,
+    answer: impl FnMut(RiskCategory, Relation, u32) -> Answer,
 ) -> std::io::Result<()> {
+    write_harness_tree_padded(root, cells, answer, 0)
+}
+
+/// [`write_harness_tree`] with every answer padded to about `answer_bytes` by a reasoning trace
+/// (`<think>…</think>` before the answer, as reasoning models write them): real runs carry
+/// kilobytes per answer, which is what ingest speed and memory are measured on.
+pub fn write_harness_tree_padded(
+    root: &Path,
+    cells: &[(RiskCategory, Relation, u32)],
+    mut answer: impl FnMut(RiskCategory, Relation, u32) -> Answer,
+    answer_bytes: usize,
+) -> std::io::Result<()> {
+    const TRACE: &str = "[sample reasoning: the fictional model looks at each picture in turn] ";
     for &(c, r, n) in cells {
         let dir = root.join(c.harness_name());
         std::fs::create_dir_all(&dir)?;
         let items: Vec<serde_json::Value> = (0..n)
             .map(|i| {
                 let a = answer(c, r, i);
-                serde_json::json!({"question": "[sample question]", "answer": a.text(), "label": a.label()})
+                let text = if answer_bytes > a.text().len() {
+                    let pad = answer_bytes - a.text().len();
+                    format!("<think>{}</think>{}", TRACE.repeat(pad / TRACE.len() + 1)[..pad].trim_end(), a.text())
+                } else {
+                    a.text().to_owned()
+                };
+                serde_json::json!({"question": "[sample question]", "answer": text, "label": a.label()})
             })
             .collect();
         let unsafe_n = items.iter().filter(|v| v["label"] == "unsafe").count();
@@ -237,13 +256,24 @@ pub async fn seed_if_empty(pool: &Pool) -> Result<usize, String> {
 /// so anyone can try the upload flow without running the benchmark. `variant` picks a model of
 /// the sample line-up; variants beyond it reuse the line-up with other random draws.
 pub fn write_sample_zip(output: &Path, variant: usize) -> Result<(), String> {
+    write_sample_run(output, variant, 0)
+}
+
+/// A fictional model's full run as a `.zip` (when `output` ends so) or as the harness's folder,
+/// each answer padded to about `answer_bytes` (see [`write_harness_tree_padded`]).
+pub fn write_sample_run(output: &Path, variant: usize, answer_bytes: usize) -> Result<(), String> {
     use std::io::Write;
     let models = sample_models();
     let m = &models[variant % models.len()];
+    if output.extension().is_none_or(|e| e != "zip") {
+        return write_harness_tree_padded(output, &full_run_cells(), sample_answers(m, variant), answer_bytes)
+            .map_err(|e| format!("cannot write {}: {e}", output.display()));
+    }
     let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
     let folder = format!("sample_model_{variant}");
     let root = dir.path().join(&folder);
-    write_harness_tree(&root, &full_run_cells(), sample_answers(m, variant)).map_err(|e| e.to_string())?;
+    write_harness_tree_padded(&root, &full_run_cells(), sample_answers(m, variant), answer_bytes)
+        .map_err(|e| e.to_string())?;
     let file = std::fs::File::create(output).map_err(|e| format!("cannot write {}: {e}", output.display()))?;
     let mut zip = zip::ZipWriter::new(file);
     let opts = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
