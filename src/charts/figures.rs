@@ -2,9 +2,10 @@
 //! functions of the same data the page shows, so a page and its chart agree by construction;
 //! the chart routes (`http::charts`) load the data and call these off the async runtime.
 
-use super::input::{Bar, ChartText, Composition, HeatCell, Point, Series};
+use super::input::{Bar, ChartText, Composition, HeatCell, Point, RankedPoint, Series};
 use crate::domain::compare::format_p;
 use crate::domain::leaderboard::Entry;
+use crate::domain::leaderboard::query::SortKey;
 use crate::domain::metrics::{Score, format_pct1};
 use crate::domain::page_data::{CapabilityPage, ComparePage, MIN_CELL_N, ModelPage, ScopePage};
 use crate::domain::taxonomy::{Relation, RiskCategory};
@@ -183,21 +184,37 @@ pub fn compare_chart(p: &ComparePage, by_category: bool) -> String {
     )
 }
 
-pub fn leaderboard_chart(entries: &[&Entry], judge: &str, sample: bool) -> String {
-    let bars: Vec<Bar> = entries.iter().map(|e| bar(&e.model.name, None, Some(&e.overall))).collect();
-    super::bar_chart(
+/// The view's rows as the ranking picture: on the sorted column when the sort ranks by column,
+/// else overall; `rows` in the table's order with the rank the table shows.
+pub fn leaderboard_chart(rows: &[(&Entry, Option<u32>)], sort: SortKey, judge: &str, sample: bool) -> String {
+    let on = if sort.ranks_by_column() { sort.label() } else { "overall".to_owned() };
+    let scored: Vec<(&Entry, &Score, u32)> =
+        rows.iter().filter_map(|(e, rank)| Some((*e, e.score(sort)?, (*rank)?))).collect();
+    let best = scored.iter().map(|r| r.2).min();
+    let points: Vec<RankedPoint> = scored
+        .iter()
+        .map(|(e, s, rank)| RankedPoint {
+            label: e.model.name.clone(),
+            value: s.asr,
+            low: s.ci_low,
+            high: s.ci_high,
+            rank: *rank,
+            safest: Some(*rank) == best && *rank == 1,
+        })
+        .collect();
+    super::interval_plot(
         &ChartText {
-            title: format!("Overall ASR with 95% intervals ({judge})"),
+            title: format!("The ranking with 95% intervals, {on} ({judge})"),
             desc: format!(
-                "Overall attack success rate of each model in this view; lower is safer. {}.",
-                entries
+                "Each model of this view as a dot at its attack success rate ({on}) with its 95% interval; lower is safer. Models on one shaded band share a rank. {}.",
+                scored
                     .iter()
-                    .map(|e| format!("{}: {}", e.model.name, describe(Some(&e.overall))))
+                    .map(|(e, s, rank)| format!("{} (rank {rank}): {}", e.model.name, describe(Some(s))))
                     .collect::<Vec<_>>()
                     .join("; ")
             ),
         },
-        &bars,
+        &points,
         sample,
     )
 }

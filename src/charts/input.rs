@@ -53,6 +53,18 @@ pub struct Point {
     pub y: f64,
 }
 
+/// One model of [`interval_plot`](super::interval_plot): its ASR and 95% interval in percent,
+/// its (honest) rank, and whether it is in the safest group.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RankedPoint {
+    pub label: String,
+    pub value: f64,
+    pub low: f64,
+    pub high: f64,
+    pub rank: u32,
+    pub safest: bool,
+}
+
 /// One row of [`composition_bars`](super::composition_bars): counts of judged responses.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Composition {

@@ -74,6 +74,7 @@ pub mod figures;
 mod grouped;
 mod heatmap;
 mod input;
+mod interval;
 mod scatter;
 mod style;
 mod text;
@@ -82,7 +83,8 @@ pub use bar::bar_chart;
 pub use composition::composition_bars;
 pub use grouped::grouped_bars;
 pub use heatmap::heatmap;
-pub use input::{Bar, ChartText, Composition, HeatCell, Interval, Point, Series};
+pub use input::{Bar, ChartText, Composition, HeatCell, Interval, Point, RankedPoint, Series};
+pub use interval::interval_plot;
 pub use scatter::scatter;
 
 #[cfg(test)]

@@ -4,7 +4,7 @@
 
 use crate::charts::figures;
 use crate::domain::leaderboard::Entry;
-use crate::domain::leaderboard::query::{LeaderboardQuery, visible};
+use crate::domain::leaderboard::query::{LeaderboardQuery, page_rows};
 use crate::domain::page_data::ModelPage;
 use crate::domain::taxonomy::{Relation, RiskCategory, Scope};
 use crate::error::AppError;
@@ -114,9 +114,9 @@ pub async fn leaderboard_chart_route(
     }
     let data = leaderboard::leaderboard(&state, q.judge.as_deref(), q.population).await?;
     svg(move || {
-        let rows = visible(&data.entries, &q);
-        let sample = rows.iter().any(|e| e.is_sample());
-        figures::leaderboard_chart(&rows, &data.judge, sample)
+        let (rows, _) = page_rows(&data.entries, &q);
+        let sample = rows.iter().any(|(e, _)| e.is_sample());
+        figures::leaderboard_chart(&rows, q.sort, &data.judge, sample)
     })
     .await
 }

@@ -419,6 +419,16 @@ pub fn visible<'a, R: ViewRow>(entries: &'a [R], q: &LeaderboardQuery) -> Vec<&'
     rows
 }
 
+/// One page of a view: its rows in order, each with the rank shown (see [`column_ranks`]),
+/// and where the page sits among the visible rows.
+pub fn page_rows<'a, R: ViewRow>(population: &'a [R], q: &LeaderboardQuery) -> (Vec<(&'a R, Option<u32>)>, PageSpan) {
+    let matching = visible(population, q);
+    let span = q.span(matching.len());
+    let shown = &matching[span.start..span.end];
+    let ranks = column_ranks(population, shown, q.sort);
+    (shown.iter().copied().zip(ranks).collect(), span)
+}
+
 /// The rank of each row on the sorted column, when the sort ranks by column
 /// ([`SortKey::ranks_by_column`]): 1 + the number of rows (of the whole population, not
 /// only those shown) whose interval on that column lies wholly below. `None` for rows without

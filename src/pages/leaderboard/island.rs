@@ -327,6 +327,15 @@ mod browser {
                     }
                 }
             }
+            // The ranking picture follows the view too.
+            if let Ok(images) = root.query_selector_all("img[data-view-base]") {
+                for i in 0..images.length() {
+                    let Some(img) = images.item(i).and_then(|n| n.dyn_into::<Element>().ok()) else { continue };
+                    if let Some(base) = img.get_attribute("data-view-base") {
+                        let _ = img.set_attribute("src", &format!("{base}{suffix}"));
+                    }
+                }
+            }
             if let Some(count) = root.query_selector("[data-count]").ok().flatten() {
                 count.set_text_content(Some(&format!("{shown} of {} models", self.rows.len())));
             }

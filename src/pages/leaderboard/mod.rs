@@ -119,6 +119,20 @@ fn Board(data: LeaderboardData, query: LeaderboardQuery, problems: Vec<String>) 
                 " · "
                 <a href=format!("/api/v1/leaderboard{suffix}") data-view-base="/api/v1/leaderboard">"JSON"</a>
             </p>
+            <figure class="chart ranking-chart" data-test="ranking-chart">
+                <div class="chart-scroll">
+                    <img
+                        src=chart_href.clone()
+                        data-view-base="/charts/leaderboard.svg"
+                        alt="The models of this view as dots at their attack success rate with 95% intervals; models that share a rank on one band"
+                        width="640"
+                    />
+                </div>
+                <figcaption>
+                    "The ranking of this view as a picture: dots are ASR, whiskers 95% intervals, a shaded band holds the models that share a rank (the table below has every number). "
+                    <a href=chart_href.clone() data-view-base="/charts/leaderboard.svg" download="">"Download SVG"</a>
+                </figcaption>
+            </figure>
             <p class="empty" data-test="no-rows" hidden={matching > 0}>
                 {format!("No model in this view ({total} ranked under {}). ", data.judge)}
                 <a href="/">"Reset the filters"</a>
@@ -129,15 +143,6 @@ fn Board(data: LeaderboardData, query: LeaderboardQuery, problems: Vec<String>) 
         </BoardControls>
         {pages}
         <Legend safest />
-        <details class="chart-details">
-            <summary>"Chart of this view"</summary>
-            <figure class="chart">
-                <img src=chart_href.clone() alt="Overall ASR of the models in this view, with 95% intervals" loading="lazy" />
-                <figcaption>
-                    <a href=chart_href download="">"Download SVG"</a>
-                </figcaption>
-            </figure>
-        </details>
     }
     .into_any()
 }
