@@ -151,7 +151,7 @@ mod tests {
         // 100 bytes per second against a minimum of 1 KiB per 10 s: cut after 10 s.
         let slow = MinRateBody::new(trickle(100, Duration::from_secs(1), 60), Duration::from_secs(10), 1024);
         let started = Instant::now();
-        let err = slow.collect().await.err().expect("cut off");
+        let err = slow.collect().await.expect_err("cut off");
         assert!(is_too_slow(err.as_ref()), "{err}");
         assert!(started.elapsed() <= Duration::from_secs(11), "{:?}", started.elapsed());
 
