@@ -73,7 +73,7 @@ impl IntoParams for ViewParams {
     }
 }
 
-/// The leaderboard view for the given query (the page's parameters).
+/// The leaderboard view for the given query (same parameters as the page).
 #[utoipa::path(
     get,
     path = "/api/v1/leaderboard",
