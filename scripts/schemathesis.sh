@@ -59,15 +59,20 @@ done
 curl -fsS "$base/healthz" >/dev/null || { echo "the server did not answer /healthz in 60 s" >&2; exit 1; }
 
 mkdir -p target/schemathesis
+run() {
+  "$st" run "$base/api/v1/openapi.json" \
+    --checks all \
+    --seed "${ST_SEED:-20261201}" \
+    --workers 1 \
+    --request-timeout 20 \
+    --report junit --report-dir target/schemathesis "$@"
+}
 status=0
-"$st" run "$base/api/v1/openapi.json" \
-  --checks all \
-  --seed "${ST_SEED:-20261201}" \
-  --max-examples "${ST_MAX_EXAMPLES:-50}" \
-  --max-time "${ST_MAX_TIME:-120}" \
-  --workers 1 \
-  --request-timeout 20 \
-  --report junit --report-dir target/schemathesis || status=$?
+run --max-examples "${ST_MAX_EXAMPLES:-50}" --max-time "${ST_MAX_TIME:-120}" || status=$?
+# schemathesis leaves out the operation that serves the document it loaded, unless it is named.
+if [ "$status" -eq 0 ]; then
+  run --include-operation-id openapi --max-examples 10 || status=$?
+fi
 if [ "$status" -ne 0 ]; then
   echo "schemathesis found problems (exit $status); server log:" >&2
   tail -n 50 "$dir/server.log" >&2
