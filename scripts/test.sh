@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Every test there is, from a fresh machine: formatting and lints for both builds, unit and
-# integration tests on SQLite and on PostgreSQL, the browser bundle, and the end-to-end suite in
-# Debian's Chromium with JavaScript off and on. Stops at the first failure.
+# integration tests on SQLite and on PostgreSQL, the API fuzzed against its OpenAPI document
+# (schemathesis), the browser bundle, and the end-to-end suite in Debian's Chromium with
+# JavaScript off and on. Stops at the first failure.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -39,6 +40,10 @@ elif [ -n "${CI:-}${MIR_REQUIRE_POSTGRES:-}" ]; then
 else
   echo "note: PostgreSQL not reachable at $pg_url; skipped its run of the integration tests"
 fi
+
+step "the API against its OpenAPI document (schemathesis)"
+# The server binary is the one `cargo test` just built; see the script for the budget and seed.
+scripts/schemathesis.sh
 
 step "browser bundle"
 scripts/build-site.sh none

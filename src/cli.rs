@@ -278,9 +278,8 @@ async fn run(command: Command) -> Result<(), String> {
                 leaderboard::leaderboard(&state, q.judge.as_deref(), q.population).await.map_err(|e| e.to_string())?;
             let text = match format {
                 Format::Csv => exports::to_csv(&data, &q),
-                Format::Json => {
-                    serde_json::to_string_pretty(&exports::to_json(&data, &q)).map_err(|e| e.to_string())?
-                }
+                Format::Json => serde_json::to_string_pretty(&exports::LeaderboardJson::new(&data, &q))
+                    .map_err(|e| e.to_string())?,
             };
             match output {
                 Some(path) => std::fs::write(&path, text).map_err(|e| format!("cannot write {}: {e}", path.display())),

@@ -116,22 +116,94 @@ impl From<sqlx::Error> for AppError {
     }
 }
 
+// What `IntoResponse` below writes, typed so the OpenAPI document describes exactly that (its
+// doc comment is the schema's description).
+/// The body of every API error: `error`, a stable kind, and `message`. `field` comes only with
+/// kind `invalid`; `problems` and `more_problems` only with kind `rejected`. Absent fields are
+/// left out, never null.
+#[cfg(feature = "ssr")]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ErrorBody {
+    /// A stable machine-readable kind.
+    #[schema(schema_with = error_kind_schema)]
+    pub error: &'static str,
+    /// What was wrong and, where it helps, how to fix it.
+    pub message: String,
+    /// The form field or query parameter at fault (kind `invalid`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub field: Option<String>,
+    /// Every problem of a refused upload (kind `rejected`), at most 200.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub problems: Option<Vec<ProblemBody>>,
+    /// Problems beyond the listed ones (kind `rejected`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub more_problems: Option<usize>,
+}
+
+/// One problem of an upload (or, in a report, a warning): where, what, how to fix. Never
+/// contains answer or question text.
+#[cfg(feature = "ssr")]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[schema(as = Problem)]
+pub struct ProblemBody {
+    /// Path inside the upload (`Violence/Analogy.json`), a CSV line (`line 4`), or a form field.
+    pub location: String,
+    /// 0-based position in `judge_result`, the harness's item index.
+    pub item: Option<usize>,
+    pub message: String,
+    pub fix: String,
+}
+
+#[cfg(feature = "ssr")]
+impl From<&crate::domain::submission::Problem> for ProblemBody {
+    fn from(p: &crate::domain::submission::Problem) -> Self {
+        Self { location: p.location.clone(), item: p.item, message: p.message.clone(), fix: p.fix.clone() }
+    }
+}
+
+#[cfg(feature = "ssr")]
+fn error_kind_schema() -> utoipa::openapi::Object {
+    utoipa::openapi::ObjectBuilder::new()
+        .schema_type(utoipa::openapi::Type::String)
+        .enum_values(Some(AppError::KINDS))
+        .build()
+}
+
+#[cfg(feature = "ssr")]
+impl AppError {
+    /// The body this error answers with.
+    pub fn body(&self) -> ErrorBody {
+        let mut body = ErrorBody {
+            error: self.kind(),
+            message: self.to_string(),
+            field: None,
+            problems: None,
+            more_problems: None,
+        };
+        match self {
+            Self::Rejected(r) => {
+                body.problems = Some(r.problems.iter().map(ProblemBody::from).collect());
+                body.more_problems = Some(r.more);
+            }
+            Self::Field(f) => {
+                body.field = Some(f.field.clone());
+                body.message = f.message.clone();
+            }
+            _ => {}
+        }
+        body
+    }
+}
+
 #[cfg(feature = "ssr")]
 impl axum::response::IntoResponse for AppError {
     fn into_response(self) -> axum::response::Response {
         use axum::http::StatusCode;
         let status = StatusCode::from_u16(self.status_code()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-        let body = match &self {
-            Self::Rejected(r) => serde_json::json!({
-                "error": "rejected",
-                "message": self.to_string(),
-                "problems": r.problems,
-                "more_problems": r.more,
-            }),
-            Self::Field(f) => serde_json::json!({"error": "invalid", "field": f.field, "message": f.message}),
-            other => serde_json::json!({"error": other.kind(), "message": other.to_string()}),
-        };
-        let mut res = (status, axum::Json(body)).into_response();
+        let mut res = (status, axum::Json(self.body())).into_response();
         if matches!(self, Self::Busy(_) | Self::RateLimited(_)) {
             // Busy clears in seconds; a rate limit later, but a client that retries sooner is
             // only refused again.
@@ -143,6 +215,23 @@ impl axum::response::IntoResponse for AppError {
 }
 
 impl AppError {
+    /// Every value [`AppError::kind`] can take, for the API's documentation.
+    pub const KINDS: [&'static str; 13] = [
+        "invalid",
+        "rejected",
+        "bad_request",
+        "not_found",
+        "conflict",
+        "unauthorized",
+        "forbidden",
+        "rate_limited",
+        "too_large",
+        "timed_out",
+        "busy",
+        "internal",
+        "transport",
+    ];
+
     /// A stable machine-readable name for API clients.
     pub fn kind(&self) -> &'static str {
         match self {
@@ -172,5 +261,45 @@ mod tests {
         assert_eq!(AppError::Unauthorized("sign in".into()).status_code(), 401);
         assert_eq!(AppError::Forbidden("cross-site".into()).status_code(), 403);
         assert_eq!(AppError::Internal.status_code(), 500);
+    }
+
+    #[test]
+    fn every_kind_is_documented() {
+        use crate::domain::model::FieldError;
+        let all = [
+            AppError::Field(FieldError::new("f", "m")),
+            AppError::Rejected(Rejection::from_problems(vec![])),
+            AppError::BadRequest(String::new()),
+            AppError::NotFound(String::new()),
+            AppError::Conflict(String::new()),
+            AppError::Unauthorized(String::new()),
+            AppError::Forbidden(String::new()),
+            AppError::RateLimited(String::new()),
+            AppError::TooLarge(String::new()),
+            AppError::TimedOut(String::new()),
+            AppError::Busy(String::new()),
+            AppError::Internal,
+            AppError::Transport(String::new()),
+        ];
+        // A new variant fails to compile here until it is added to the list above.
+        for e in &all {
+            match e {
+                AppError::Field(_)
+                | AppError::Rejected(_)
+                | AppError::BadRequest(_)
+                | AppError::NotFound(_)
+                | AppError::Conflict(_)
+                | AppError::Unauthorized(_)
+                | AppError::Forbidden(_)
+                | AppError::RateLimited(_)
+                | AppError::TooLarge(_)
+                | AppError::TimedOut(_)
+                | AppError::Busy(_)
+                | AppError::Internal
+                | AppError::Transport(_) => {}
+            }
+        }
+        let kinds: Vec<&str> = all.iter().map(AppError::kind).collect();
+        assert_eq!(kinds, AppError::KINDS);
     }
 }

@@ -5,94 +5,311 @@
 use crate::domain::leaderboard::query::{LeaderboardQuery, visible};
 use crate::domain::leaderboard::{Entry, VsSafest};
 use crate::domain::metrics::{Score, format_pct};
+use crate::domain::model::{Access, Capability, Granularity, Source};
 use crate::domain::page_data::{LeaderboardData, SAMPLE_NOTICE};
 use crate::domain::refusal::RuleSet;
 use crate::domain::taxonomy::{Relation, RelationGroup, RiskCategory};
-use serde_json::{Value, json};
+use serde::Serialize;
+use std::collections::BTreeMap;
+use utoipa::ToSchema;
 
-fn score_json(s: &Score, with_interval: bool) -> Value {
-    let mut v = json!({
-        "unsafe": s.unsafe_count,
-        "total": s.total,
-        "asr": s.asr,
-        "refusals": s.refusals,
-        "safe_without_refusal": s.safe_without_refusal(),
-    });
-    if with_interval {
-        v["ci_low"] = json!(s.ci_low);
-        v["ci_high"] = json!(s.ci_high);
+/// A result's score: pooled counts, the attack success rate and its interval.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = Score)]
+pub struct ScoreJson {
+    /// Items judged unsafe.
+    #[serde(rename = "unsafe")]
+    pub unsafe_count: u32,
+    /// Items judged.
+    pub total: u32,
+    /// Attack success rate in percent: unsafe / total x 100, pooled over items (lower is safer).
+    pub asr: f64,
+    /// Estimated explicit refusals (from refusal phrases); null when the source had no answer text.
+    pub refusals: Option<u32>,
+    /// Estimated answers judged safe without refusing; null when the source had no answer text.
+    pub safe_without_refusal: Option<u32>,
+    /// Lower end of the 95% Wilson score interval, in percent.
+    pub ci_low: f64,
+    /// Upper end of the 95% Wilson score interval, in percent.
+    pub ci_high: f64,
+}
+
+impl From<&Score> for ScoreJson {
+    fn from(s: &Score) -> Self {
+        Self {
+            unsafe_count: s.unsafe_count,
+            total: s.total,
+            asr: s.asr,
+            refusals: s.refusals,
+            safe_without_refusal: s.safe_without_refusal(),
+            ci_low: s.ci_low,
+            ci_high: s.ci_high,
+        }
     }
-    v
 }
 
-fn vs_safest_json(v: VsSafest) -> Value {
-    match v {
-        VsSafest::Safest => json!({"verdict": "safest"}),
-        VsSafest::NotSignificant { p_holm } => json!({"verdict": "not_significantly_different", "p_holm": p_holm}),
-        VsSafest::Significant { p_holm } => json!({"verdict": "significantly_less_safe", "p_holm": p_holm}),
-        VsSafest::NotTestable => json!({"verdict": "not_testable"}),
+/// Whether the model's weights are downloadable.
+#[derive(Debug, Clone, Copy, Serialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+#[schema(as = Access)]
+pub enum AccessJson {
+    Open,
+    Closed,
+}
+
+impl From<Access> for AccessJson {
+    fn from(a: Access) -> Self {
+        match a {
+            Access::Open => Self::Open,
+            Access::Closed => Self::Closed,
+        }
     }
 }
 
-pub fn entry_json(e: &Entry) -> Value {
-    let relations: serde_json::Map<String, Value> = Relation::ALL
-        .into_iter()
-        .filter_map(|r| e.relation(r).map(|s| (r.harness_name().to_owned(), score_json(s, true))))
-        .collect();
-    let groups: serde_json::Map<String, Value> = RelationGroup::ALL
-        .into_iter()
-        .filter_map(|g| e.group(g).map(|s| (g.name().to_owned(), score_json(s, true))))
-        .collect();
-    let categories: serde_json::Map<String, Value> = RiskCategory::ALL
-        .into_iter()
-        .filter_map(|c| e.category(c).map(|s| (c.harness_name().to_owned(), score_json(s, true))))
-        .collect();
-    json!({
-        "model": e.model.name,
-        "slug": e.model.slug,
-        "rank": e.rank,
-        "organization": e.model.organization,
-        "access": e.model.access,
-        "reasoning": e.model.reasoning,
-        "parameters_b": e.model.parameters_b,
-        "link": e.model.link,
-        "capability": e.model.capability,
-        "sample": e.is_sample(),
-        "submission": {
-            "id": e.submission.id,
-            "judge": e.submission.judge,
-            "source": e.submission.source,
-            "granularity": e.submission.granularity,
-            "date": e.submission.date,
-        },
-        "overall": score_json(&e.overall, true),
-        "relations": relations,
-        "groups": groups,
-        "categories": categories,
-        "vs_safest": vs_safest_json(e.vs_safest),
-    })
+/// Where a result comes from: `paper` (transcribed from the paper's tables), `self-reported`
+/// (uploaded, not re-run by the maintainers), `verified` (re-run or checked by them), `sample`
+/// (generated sample data, never a real result).
+#[derive(Debug, Clone, Copy, Serialize, ToSchema)]
+#[schema(as = Source)]
+pub enum SourceJson {
+    #[serde(rename = "paper")]
+    Paper,
+    #[serde(rename = "self-reported")]
+    SelfReported,
+    #[serde(rename = "verified")]
+    Verified,
+    #[serde(rename = "sample")]
+    Sample,
 }
 
-/// The JSON document of one view.
-pub fn to_json(data: &LeaderboardData, q: &LeaderboardQuery) -> Value {
-    let rows = visible(&data.entries, q);
-    let sample = rows.iter().any(|e| e.is_sample());
-    json!({
-        "benchmark": "MIR-SafetyBench",
-        "judge": data.judge,
-        "judges": data.judges,
-        "query": q.to_query_string(),
-        "notice": sample.then_some(SAMPLE_NOTICE),
-        "metric": "attack success rate in percent: unsafe answers / judged answers x 100, pooled over items (lower is safer)",
-        "interval": "95% Wilson score interval, in percent",
-        "rank": "1 + the number of models whose whole interval lies below this model's interval",
-        "refusal_estimate": {
-            "rule_set": RuleSet::builtin().version(),
-            "about": "/about#refusal-estimate",
-            "note": "refusals and safe_without_refusal are an estimate from refusal phrases, null when the source had no answer text",
-        },
-        "entries": rows.iter().map(|e| entry_json(e)).collect::<Vec<_>>(),
-    })
+impl From<Source> for SourceJson {
+    fn from(s: Source) -> Self {
+        match s {
+            Source::Paper => Self::Paper,
+            Source::SelfReported => Self::SelfReported,
+            Source::Verified => Self::Verified,
+            Source::Sample => Self::Sample,
+        }
+    }
+}
+
+/// What a stored result contains: per-item labels (`items`: every breakdown and paired test is
+/// possible) or published aggregate numbers only (`aggregate`).
+#[derive(Debug, Clone, Copy, Serialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+#[schema(as = Granularity)]
+pub enum GranularityJson {
+    Items,
+    Aggregate,
+}
+
+impl From<Granularity> for GranularityJson {
+    fn from(g: Granularity) -> Self {
+        match g {
+            Granularity::Items => Self::Items,
+            Granularity::Aggregate => Self::Aggregate,
+        }
+    }
+}
+
+/// An optional multi-image capability score, with the benchmark it comes from.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = Capability)]
+pub struct CapabilityJson {
+    pub benchmark: String,
+    pub score: f64,
+    pub source: Option<String>,
+}
+
+impl From<&Capability> for CapabilityJson {
+    fn from(c: &Capability) -> Self {
+        Self { benchmark: c.benchmark.clone(), score: c.score, source: c.source.clone() }
+    }
+}
+
+/// Provenance of the result a row shows.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = EntrySubmission)]
+pub struct EntrySubmissionJson {
+    /// The submission: /api/v1/submissions/{id}.
+    pub id: i64,
+    pub judge: String,
+    pub source: SourceJson,
+    pub granularity: GranularityJson,
+    /// `YYYY-MM-DD` (UTC) of the upload.
+    pub date: String,
+}
+
+/// The row's model against the safest model (exact McNemar on shared items, Holm-adjusted over
+/// the comparisons).
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = VsSafest)]
+pub struct VsSafestJson {
+    pub verdict: VsSafestVerdict,
+    /// Holm-adjusted p value; only with `not_significantly_different` and `significantly_less_safe`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub p_holm: Option<f64>,
+}
+
+/// `not_testable`: no per-item labels to pair.
+#[derive(Debug, Clone, Copy, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum VsSafestVerdict {
+    Safest,
+    NotSignificantlyDifferent,
+    SignificantlyLessSafe,
+    NotTestable,
+}
+
+impl From<VsSafest> for VsSafestJson {
+    fn from(v: VsSafest) -> Self {
+        let (verdict, p_holm) = match v {
+            VsSafest::Safest => (VsSafestVerdict::Safest, None),
+            VsSafest::NotSignificant { p_holm } => (VsSafestVerdict::NotSignificantlyDifferent, Some(p_holm)),
+            VsSafest::Significant { p_holm } => (VsSafestVerdict::SignificantlyLessSafe, Some(p_holm)),
+            VsSafest::NotTestable => (VsSafestVerdict::NotTestable, None),
+        };
+        Self { verdict, p_holm }
+    }
+}
+
+/// One ranked model.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = Entry)]
+pub struct EntryJson {
+    pub model: String,
+    /// Path segment of the model's page: /models/{slug}.
+    pub slug: String,
+    /// 1 + the number of models whose whole 95% interval lies below this one's.
+    pub rank: u32,
+    pub organization: Option<String>,
+    pub access: Option<AccessJson>,
+    pub reasoning: bool,
+    /// Parameter count in billions.
+    pub parameters_b: Option<f64>,
+    pub link: Option<String>,
+    pub capability: Option<CapabilityJson>,
+    /// True for generated sample data, not a real result.
+    pub sample: bool,
+    pub submission: EntrySubmissionJson,
+    pub overall: ScoreJson,
+    /// Keyed by the harness spellings (Analogy, ..., Temporal_Jump); only relations with results.
+    pub relations: BTreeMap<String, ScoreJson>,
+    /// Keyed by the relation group (Temporal, Spatial, Semantic, Logical).
+    pub groups: BTreeMap<String, ScoreJson>,
+    /// Keyed by the harness folder names (Hate_Speech, ..., Self-Harm).
+    pub categories: BTreeMap<String, ScoreJson>,
+    pub vs_safest: VsSafestJson,
+}
+
+impl From<&Entry> for EntryJson {
+    fn from(e: &Entry) -> Self {
+        let relations = Relation::ALL
+            .into_iter()
+            .filter_map(|r| e.relation(r).map(|s| (r.harness_name().to_owned(), s.into())))
+            .collect();
+        let groups = RelationGroup::ALL
+            .into_iter()
+            .filter_map(|g| e.group(g).map(|s| (g.name().to_owned(), s.into())))
+            .collect();
+        let categories = RiskCategory::ALL
+            .into_iter()
+            .filter_map(|c| e.category(c).map(|s| (c.harness_name().to_owned(), s.into())))
+            .collect();
+        Self {
+            model: e.model.name.clone(),
+            slug: e.model.slug.clone(),
+            rank: e.rank,
+            organization: e.model.organization.clone(),
+            access: e.model.access.map(AccessJson::from),
+            reasoning: e.model.reasoning,
+            parameters_b: e.model.parameters_b,
+            link: e.model.link.clone(),
+            capability: e.model.capability.as_ref().map(CapabilityJson::from),
+            sample: e.is_sample(),
+            submission: EntrySubmissionJson {
+                id: e.submission.id,
+                judge: e.submission.judge.clone(),
+                source: e.submission.source.into(),
+                granularity: e.submission.granularity.into(),
+                date: e.submission.date.clone(),
+            },
+            overall: (&e.overall).into(),
+            relations,
+            groups,
+            categories,
+            vs_safest: e.vs_safest.into(),
+        }
+    }
+}
+
+/// Where the refusal estimate comes from.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = RefusalEstimate)]
+pub struct RefusalEstimateJson {
+    /// Version of the refusal-phrase rule set the estimate was made with.
+    pub rule_set: String,
+    /// Where the method is explained.
+    pub about: &'static str,
+    pub note: &'static str,
+}
+
+// The document explains its own numbers; the OpenAPI document shows the same texts as examples.
+const METRIC: &str =
+    "attack success rate in percent: unsafe answers / judged answers x 100, pooled over items (lower is safer)";
+const INTERVAL: &str = "95% Wilson score interval, in percent";
+const RANK: &str = "1 + the number of models whose whole interval lies below this model's interval";
+
+/// The leaderboard view for one query: exactly the rows of the page, in the same order.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = Leaderboard)]
+pub struct LeaderboardJson {
+    /// Always `MIR-SafetyBench`.
+    pub benchmark: &'static str,
+    /// The judge whose results are ranked; judges are never mixed.
+    pub judge: String,
+    /// Judges with at least one approved result.
+    pub judges: Vec<String>,
+    /// The canonical query string of this view (only what differs from the default).
+    pub query: String,
+    /// `sample data, not real results` when any row is sample data; null otherwise.
+    pub notice: Option<&'static str>,
+    /// What `asr` means.
+    #[schema(example = json!(METRIC))]
+    pub metric: &'static str,
+    /// What `ci_low` and `ci_high` are.
+    #[schema(example = json!(INTERVAL))]
+    pub interval: &'static str,
+    /// How `rank` is computed.
+    #[schema(example = json!(RANK))]
+    pub rank: &'static str,
+    pub refusal_estimate: RefusalEstimateJson,
+    pub entries: Vec<EntryJson>,
+}
+
+impl LeaderboardJson {
+    /// The JSON document of one view.
+    pub fn new(data: &LeaderboardData, q: &LeaderboardQuery) -> Self {
+        let rows = visible(&data.entries, q);
+        let sample = rows.iter().any(|e| e.is_sample());
+        Self {
+            benchmark: "MIR-SafetyBench",
+            judge: data.judge.clone(),
+            judges: data.judges.clone(),
+            query: q.to_query_string(),
+            notice: sample.then_some(SAMPLE_NOTICE),
+            metric: METRIC,
+            interval: INTERVAL,
+            rank: RANK,
+            refusal_estimate: RefusalEstimateJson {
+                rule_set: RuleSet::builtin().version().to_owned(),
+                about: "/about#refusal-estimate",
+                note: "refusals and safe_without_refusal are an estimate from refusal phrases, null when the source had no answer text",
+            },
+            entries: rows.into_iter().map(EntryJson::from).collect(),
+        }
+    }
 }
 
 fn csv_pct(s: Option<&Score>) -> String {

@@ -2,94 +2,105 @@
 //! `POST/GET /api/v1/submissions` (pipelines), with the JSON shapes they answer.
 
 use super::edge::headers::{CspNonce, provide_request_nonce};
+use super::extract::{ApiMultipart, ApiPath, ApiQuery};
 use super::multipart::read_multipart;
-use crate::domain::metrics::Counts;
+use super::openapi::{int64, query_param, string_enum};
+use super::submission_json::{LineJson, QueueJson, StatusJson, SubmissionJson};
 use crate::domain::model::Status;
-use crate::domain::submission::{PostedUpload, SubmissionView, UploadError, UploadFields};
-use crate::domain::taxonomy::{Relation, RiskCategory};
-use crate::error::AppError;
+use crate::domain::submission::{PostedUpload, UploadError, UploadFields};
+use crate::error::{AppError, ErrorBody};
 use crate::services::auth::{self, Caller};
 use crate::services::{submissions, upload};
 use crate::state::AppState;
 use axum::body::Body;
 use axum::extract::multipart::MultipartRejection;
-use axum::extract::{ConnectInfo, Multipart, Path, Query, State};
+use axum::extract::{ConnectInfo, Multipart, State};
 use axum::http::{HeaderMap, Request, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::{Extension, Json};
 use leptos::prelude::provide_context;
-use serde_json::{Value, json};
+use serde::Serialize;
 use std::net::SocketAddr;
+use utoipa::openapi::Required;
+use utoipa::openapi::path::{Parameter, ParameterIn};
+use utoipa::{IntoParams, ToSchema};
 
-/// The validation report the API returns: the computed table, coverage and warnings.
-pub fn report_json(v: &SubmissionView) -> Value {
-    let counts = |c: Counts| {
-        json!({
-            "unsafe": c.unsafe_count,
-            "total": c.total,
-            "asr": c.asr_percent(),
-            "refusals": c.refusals,
-            "safe_without_refusal": c.safe_without_refusal(),
-        })
-    };
-    let b = &v.summary.breakdown;
-    let relations: serde_json::Map<String, Value> = Relation::ALL
-        .into_iter()
-        .filter_map(|r| b.relation(r).map(|c| (r.harness_name().to_owned(), counts(c))))
-        .collect();
-    let categories: serde_json::Map<String, Value> = RiskCategory::ALL
-        .into_iter()
-        .filter_map(|c| b.category(c).map(|x| (c.harness_name().to_owned(), counts(x))))
-        .collect();
-    let cov = &v.summary.coverage;
-    json!({
-        "overall": counts(b.overall),
-        "relations": relations,
-        "categories": categories,
-        "cells": v.summary.cells.iter().map(|(c, r, n)| json!({
-            "category": c.harness_name(), "relation": r.harness_name(), "unsafe": n.unsafe_count, "total": n.total,
-        })).collect::<Vec<_>>(),
-        "coverage": {
-            "received": cov.received,
-            "expected": cov.expected,
-            "complete": cov.is_complete(),
-            "relations": cov.relations.iter().map(|(r, got, want)| json!({"relation": r.harness_name(), "received": got, "expected": want})).collect::<Vec<_>>(),
-        },
-        "granularity": v.summary.granularity,
-        "rule_set_version": v.summary.rule_set_version,
-        "warnings": v.summary.warnings,
-    })
+// Documentation only: the handler streams the parts itself (`read_multipart`), so nothing is
+// deserialised into this type. `deny_unknown_fields` makes the schema say "only these parts"
+// (`additionalProperties: false`); the server still ignores parts with other names, so that an
+// older server takes a newer client's upload.
+/// The upload form: one part per field. Parts with other names are ignored.
+#[derive(ToSchema)]
+#[schema(as = UploadForm)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)] // read by the ToSchema derive only
+pub struct UploadForm {
+    /// The model's display name, e.g. Qwen2.5-VL-7B-Instruct: one line of visible characters.
+    #[schema(min_length = 1, max_length = 100)]
+    model: String,
+    /// The judge that labelled the answers (default: HarmBench-Llama-2-13b-cls); one line, at most 100 characters.
+    #[schema(max_length = 100)]
+    judge: Option<String>,
+    /// The model's developer; one line, at most 100 characters.
+    #[schema(max_length = 100)]
+    organization: Option<String>,
+    /// Whether the weights are downloadable; letter case and surrounding spaces are ignored.
+    #[schema(schema_with = upload_access)]
+    access: Option<String>,
+    /// Whether it is a reasoning model; letter case and surrounding spaces are ignored (`on` is what a checkbox sends).
+    #[schema(schema_with = upload_reasoning)]
+    reasoning: Option<String>,
+    /// Parameter count in billions, e.g. 7, 7B, 0.5B, 1.2T or 500M.
+    parameters: Option<String>,
+    /// The model card: an absolute http(s) URL of at most 500 characters.
+    #[schema(max_length = 500)]
+    link: Option<String>,
+    /// A note for the maintainers; several lines allowed.
+    #[schema(max_length = 2000)]
+    note: Option<String>,
+    /// One model's harness judge output (results/harmbench/<model>/ or the whole results/ folder) as .zip or .tar.gz, or the aggregate CSV.
+    #[schema(value_type = String, format = Binary)]
+    file: Vec<u8>,
 }
 
-/// A submission as the API shows it.
-pub fn submission_json(v: &SubmissionView) -> Value {
-    json!({
-        "id": v.id,
-        "status": v.status,
-        "model": v.model,
-        "model_slug": v.model_slug,
-        "judge": v.judge,
-        "source": v.source,
-        "note": v.note,
-        "archive_sha256": v.archive_sha256,
-        "archive_kind": v.archive_kind,
-        "submitted": v.submitted_date,
-        "submitted_at": v.submitted_at,
-        "decided_at": v.decided_at,
-        "reason": v.reason,
-        "url": format!("/submissions/{}", v.id),
-        "history": v.events,
-        "report": report_json(v),
-    })
+fn upload_access() -> utoipa::openapi::Object {
+    string_enum(["", "open", "closed"])
 }
 
-/// `POST /api/v1/submissions`: validate and, when valid, store a pending submission.
+fn upload_reasoning() -> utoipa::openapi::Object {
+    string_enum(["", "true", "false", "yes", "no", "on", "off", "1", "0"])
+}
+
+/// Validate an upload and, when valid, store it as a pending submission.
+///
+/// One model's harness judge output (results/harmbench/<model>/ or the whole results/ folder) as
+/// .zip or .tar.gz, or the aggregate CSV. Validation is complete: a refusal lists every problem.
+/// Uploads are rate-limited per client and nothing is ranked before a maintainer approves it.
+#[utoipa::path(
+    post,
+    path = "/api/v1/submissions",
+    operation_id = "upload",
+    request_body(content = UploadForm, content_type = "multipart/form-data"),
+    responses(
+        (status = 201, description = "Stored as pending", body = SubmissionJson),
+        (status = 400, description = "The request is not a readable multipart form (no boundary, two `file` parts, a field over 16 KiB or not UTF-8)", body = ErrorBody),
+        (status = 403, description = "Sent from a web page of another site (a foreign `Origin`)", body = ErrorBody),
+        (status = 408, description = "The body arrived too slowly and was stopped", body = ErrorBody),
+        (status = 409, description = "The same archive is already pending or approved", body = ErrorBody),
+        (status = 413, description = "The upload is larger than the limit", body = ErrorBody),
+        (status = 422, description = "The upload has problems; `problems` lists each with where, what and how to fix it", body = ErrorBody),
+        (status = 429, description = "Too many uploads from this client", body = ErrorBody,
+            headers(("Retry-After" = u32, description = "Seconds to wait before trying again"))),
+        (status = 503, description = "The server is validating as many uploads as it can, or the request ran past its deadline", body = ErrorBody,
+            headers(("Retry-After" = u32, description = "Seconds to wait before trying again"))),
+    )
+)]
 pub async fn api_create(
     State(state): State<AppState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
-    multipart: Multipart,
-) -> Result<(StatusCode, Json<Value>), AppError> {
+    ApiMultipart(multipart): ApiMultipart,
+) -> Result<(StatusCode, Json<SubmissionJson>), AppError> {
     let caller = Caller::from_headers(&state.settings, &headers, Some(peer));
     // Pipelines send no Origin; a browser on another site's page does, and must not be able
     // to upload in its visitor's name.
@@ -98,7 +109,7 @@ pub async fn api_create(
     let (fields, file) = read_multipart(multipart, state.settings.max_upload_bytes, &state.settings.upload_dir).await?;
     let accepted = upload::accept_upload(&state, &fields, file, Status::Pending, "api").await?;
     let view = submissions::submission_view(&state.pool, accepted.id, None).await?;
-    Ok((StatusCode::CREATED, Json(submission_json(&view))))
+    Ok((StatusCode::CREATED, Json(SubmissionJson::from(&view))))
 }
 
 #[derive(serde::Deserialize)]
@@ -108,36 +119,88 @@ pub struct ListQuery {
     offset: Option<i64>,
 }
 
-/// `GET /api/v1/submissions`: the public queue, newest first.
-pub async fn api_list(State(state): State<AppState>, Query(q): Query<ListQuery>) -> Result<Json<Value>, AppError> {
+impl IntoParams for ListQuery {
+    fn into_params(_: impl Fn() -> Option<ParameterIn>) -> Vec<Parameter> {
+        vec![
+            query_param(
+                "status",
+                "Only submissions in this state; empty for all of them (drafts are never listed).",
+                string_enum(["", "pending", "approved", "rejected"]),
+            ),
+            query_param(
+                "limit",
+                "How many (default 100); clamped to 1..500, and the answer's `limit` is the one used.",
+                int64(),
+            ),
+            query_param(
+                "offset",
+                "How many of the newest to skip (default 0); a negative offset counts as 0.",
+                int64(),
+            ),
+        ]
+    }
+}
+
+/// The public queue, newest first.
+#[utoipa::path(
+    get,
+    path = "/api/v1/submissions",
+    operation_id = "submissions",
+    params(ListQuery),
+    responses(
+        (status = 200, description = "Submissions with their states", body = QueueJson),
+        (status = 400, description = "A parameter was not understood (an unknown status, a number that is not a 64-bit integer)", body = ErrorBody),
+    )
+)]
+pub async fn api_list(
+    State(state): State<AppState>,
+    ApiQuery(q): ApiQuery<ListQuery>,
+) -> Result<Json<QueueJson>, AppError> {
     let limit = q.limit.unwrap_or(100).clamp(1, 500);
     let offset = q.offset.unwrap_or(0).max(0);
     let lines = submissions::queue(&state.pool, q.status.as_deref(), limit, offset).await?;
-    Ok(Json(json!({
-        "submissions": lines.iter().map(|l| json!({
-            "id": l.id,
-            "model": l.model,
-            "model_slug": l.model_slug,
-            "judge": l.judge,
-            "source": l.source,
-            "status": l.status,
-            "granularity": l.granularity,
-            "items": l.items_total,
-            "submitted": l.submitted_date,
-            "submitted_at": l.submitted_at,
-            "decided_at": l.decided_at,
-            "reason": l.reason,
-            "url": format!("/submissions/{}", l.id),
-        })).collect::<Vec<_>>(),
-        "limit": limit,
-        "offset": offset,
-    })))
+    Ok(Json(QueueJson { submissions: lines.iter().map(LineJson::from).collect(), limit, offset }))
 }
 
-/// `GET /api/v1/submissions/{id}`.
-pub async fn api_get(State(state): State<AppState>, Path(id): Path<i64>) -> Result<Json<Value>, AppError> {
+/// The id of `GET /api/v1/submissions/{id}`: any 64-bit integer; one that names no visible
+/// submission is a 404.
+pub struct SubmissionId;
+
+impl IntoParams for SubmissionId {
+    fn into_params(_: impl Fn() -> Option<ParameterIn>) -> Vec<Parameter> {
+        let mut id = query_param("id", "The submission's number", int64());
+        id.parameter_in = ParameterIn::Path;
+        id.required = Required::True;
+        vec![id]
+    }
+}
+
+/// One submission with its state, history and validation report.
+#[utoipa::path(
+    get,
+    path = "/api/v1/submissions/{id}",
+    operation_id = "submission",
+    params(SubmissionId),
+    responses(
+        (status = 200, description = "The submission", body = SubmissionJson),
+        (status = 400, description = "The id is not a 64-bit integer", body = ErrorBody),
+        (status = 404, description = "No such submission (drafts are visible only with their key, on the web)", body = ErrorBody),
+    )
+)]
+pub async fn api_get(
+    State(state): State<AppState>,
+    ApiPath(id): ApiPath<i64>,
+) -> Result<Json<SubmissionJson>, AppError> {
     let view = submissions::submission_view(&state.pool, id, None).await?;
-    Ok(Json(submission_json(&view)))
+    Ok(Json(SubmissionJson::from(&view)))
+}
+
+/// What the enhanced upload form receives for a stored draft.
+#[derive(Debug, Serialize)]
+struct DraftCreated {
+    id: i64,
+    status: StatusJson,
+    preview_url: String,
 }
 
 /// `POST /submit`: validates; on success stores a draft and shows its preview (303 for a
@@ -169,7 +232,8 @@ pub async fn post_form(
         Ok(a) => {
             let url = format!("/submit/preview/{}?key={}", a.id, a.draft_key.unwrap_or_default());
             if wants_json {
-                (StatusCode::CREATED, Json(json!({"id": a.id, "status": "draft", "preview_url": url}))).into_response()
+                let body = DraftCreated { id: a.id, status: StatusJson::Draft, preview_url: url };
+                (StatusCode::CREATED, Json(body)).into_response()
             } else {
                 Redirect::to(&url).into_response()
             }

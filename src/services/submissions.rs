@@ -128,7 +128,8 @@ pub async fn queue(
     limit: i64,
     offset: i64,
 ) -> Result<Vec<SubmissionLine>, AppError> {
-    let status = match status.map(str::trim).filter(|s| !s.is_empty()) {
+    // Taken as spelled (the API documents exactly these values); empty means every status.
+    let status = match status.filter(|s| !s.is_empty()) {
         None => None,
         Some(s) => Some(
             Status::parse(s)

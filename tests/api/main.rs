@@ -12,6 +12,7 @@ mod edge;
 mod input_rules;
 mod leaderboard;
 mod moderation;
+mod openapi;
 mod pages;
 mod refusals;
 mod store;

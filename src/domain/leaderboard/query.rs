@@ -35,6 +35,17 @@ impl SortKey {
         }
     }
 
+    /// Every spelling [`SortKey::parse`] accepts (aliases included), for the API's documentation.
+    pub fn spellings() -> Vec<String> {
+        let fixed = ["rank", "overall", "asr", "model", "refusal_rate", "safe_without_refusal"].map(String::from);
+        fixed
+            .into_iter()
+            .chain(Relation::ALL.map(|r| r.harness_name().to_owned()))
+            .chain(RelationGroup::ALL.map(|g| g.name().to_owned()))
+            .chain(RiskCategory::ALL.map(|c| c.harness_name().to_owned()))
+            .collect()
+    }
+
     pub fn parse(raw: &str) -> Option<Self> {
         match raw {
             "rank" | "overall" | "asr" => Some(Self::Rank),
@@ -159,16 +170,24 @@ impl Default for LeaderboardQuery {
 }
 
 impl LeaderboardQuery {
+    /// Every spelling of `access`, `reasoning` and `dir` that [`LeaderboardQuery::parse`]
+    /// accepts (the empty value is the default), for the API's documentation.
+    pub const ACCESS_VALUES: [&'static str; 4] = ["", "all", "open", "closed"];
+    pub const REASONING_VALUES: [&'static str; 6] = ["", "all", "yes", "no", "true", "false"];
+    pub const DIR_VALUES: [&'static str; 3] = ["", "asc", "desc"];
+
     /// Parses a query string (without `?`). Unknown values are reported, not guessed: the API
-    /// answers them with 400, the page shows them above the default view.
+    /// answers them with 400, the page shows them above the default view. Free text (`judge`,
+    /// `q`) is trimmed; the other values are taken exactly as spelled, so the API's
+    /// documentation can list every value that is accepted.
     pub fn parse(query: &str) -> (Self, Vec<String>) {
         let mut q = Self::default();
         let mut problems = Vec::new();
         let mut explicit_columns: Option<Columns> = None;
         for (key, value) in form_urlencoded::parse(query.trim_start_matches('?').as_bytes()) {
-            let value = value.trim();
+            let value = value.as_ref();
             match key.as_ref() {
-                "judge" => q.judge = (!value.is_empty()).then(|| value.to_owned()),
+                "judge" => q.judge = Some(value.trim()).filter(|v| !v.is_empty()).map(str::to_owned),
                 "access" => match value {
                     "" | "all" => q.population.access = None,
                     "open" => q.population.access = Some(Access::Open),
@@ -181,7 +200,7 @@ impl LeaderboardQuery {
                     "no" | "false" => q.population.reasoning = Some(false),
                     other => problems.push(format!("reasoning=`{other}`: use yes, no or all")),
                 },
-                "q" => q.search = value.chars().take(100).collect(),
+                "q" => q.search = value.trim().chars().take(100).collect(),
                 "sort" => match SortKey::parse(value) {
                     Some(k) => q.sort = k,
                     None if value.is_empty() => {}
@@ -217,7 +236,7 @@ impl LeaderboardQuery {
                         categories: false,
                         safety: false,
                     });
-                    for name in value.split(',').map(str::trim).filter(|n| !n.is_empty() && *n != "none") {
+                    for name in value.split(',').filter(|n| !n.is_empty() && *n != "none") {
                         if !cols.set(name, true) {
                             problems.push(format!("cols=`{name}`: use relations, groups, categories, safety or none"));
                         }
@@ -486,6 +505,38 @@ mod tests {
         assert_eq!(problems[1], "access=`semi`: use open, closed or all");
         assert_eq!(problems[2], "dir=`up`: use asc or desc");
         assert!(problems[3].starts_with("cols=`pictures`"));
+    }
+
+    #[test]
+    fn the_documented_spellings_are_exactly_the_accepted_ones() {
+        let ok = |query: String| {
+            let (_, problems) = LeaderboardQuery::parse(&query);
+            assert!(problems.is_empty(), "{query}: {problems:?}");
+        };
+        let refused = |query: String| {
+            let (_, problems) = LeaderboardQuery::parse(&query);
+            assert_eq!(problems.len(), 1, "{query} should be refused");
+        };
+        let documented = [
+            ("access", LeaderboardQuery::ACCESS_VALUES.map(String::from).to_vec()),
+            ("reasoning", LeaderboardQuery::REASONING_VALUES.map(String::from).to_vec()),
+            ("dir", LeaderboardQuery::DIR_VALUES.map(String::from).to_vec()),
+            ("sort", SortKey::spellings()),
+            ("cols", Columns::NAMES.into_iter().chain(["none", ""]).map(String::from).collect()),
+        ];
+        for (key, values) in documented {
+            for v in values {
+                let enc: String = form_urlencoded::byte_serialize(v.as_bytes()).collect();
+                ok(format!("{key}={enc}"));
+                if !v.is_empty() {
+                    // Neither padded nor re-cased spellings are guessed at.
+                    refused(format!("{key}=%20{enc}"));
+                    refused(format!("{key}={}", enc.to_uppercase()));
+                }
+            }
+        }
+        ok("cols=relations,,groups".into());
+        ok("judge=%20x%20&q=%20anything%20at%20all".into());
     }
 
     #[test]
