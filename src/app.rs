@@ -53,6 +53,7 @@ pub fn App() -> impl IntoView {
     view! {
         // id=leptos lets cargo-leptos hot-reload the stylesheet during `cargo leptos watch`.
         <Link rel="icon" href="/favicon.svg" type_="image/svg+xml" />
+        <Link rel="alternate" type_="application/atom+xml" href="/feed.xml" title="MIR-SafetyBench: new and withdrawn results" />
         <Meta name="description" content="MIR-SafetyBench leaderboard: how often multi-image relation attacks succeed against multimodal LLMs. Lower is safer." />
         <Title formatter=|t: String| if t.is_empty() { "MIR-SafetyBench leaderboard".to_owned() } else { format!("{t} · MIR-SafetyBench") } />
         <Router>
@@ -68,6 +69,7 @@ pub fn App() -> impl IntoView {
                     <A href="/insights">"Insights"</A>
                     <A href="/submit">"Submit"</A>
                     <A href="/submissions">"Submissions"</A>
+                    <A href="/changes">"Changes"</A>
                     <A href="/about">"About"</A>
                 </nav>
             </header>
@@ -86,6 +88,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/submit/preview/:id") view=pages::submit::PreviewPage ssr=SsrMode::Async />
                     <Route path=path!("/submissions") view=pages::submissions::QueuePage ssr=SsrMode::Async />
                     <Route path=path!("/submissions/:id") view=pages::submissions::SubmissionPage ssr=SsrMode::Async />
+                    <Route path=path!("/changes") view=pages::changes::ChangesPage ssr=SsrMode::Async />
                     <Route path=path!("/admin") view=pages::admin::AdminPage ssr=SsrMode::Async />
                 </Routes>
             </main>
@@ -99,6 +102,8 @@ pub fn App() -> impl IntoView {
                     <a href="/api/v1/leaderboard">"JSON API"</a>
                     " · "
                     <a href="/api/v1/openapi.json">"OpenAPI"</a>
+                    " · "
+                    <a href="/feed.xml">"Atom feed"</a>
                     " · "
                     <a href="/about#cite">"How to cite"</a>
                     " · "

@@ -274,8 +274,7 @@ async fn run(command: Command) -> Result<(), String> {
             if !problems.is_empty() {
                 return Err(problems.join("\n"));
             }
-            let data =
-                leaderboard::leaderboard(&state, q.judge.as_deref(), q.population).await.map_err(|e| e.to_string())?;
+            let data = leaderboard::view(&state, &q).await.map_err(|e| e.to_string())?;
             let text = match format {
                 Format::Csv => exports::to_csv(&data, &q),
                 Format::Json => serde_json::to_string_pretty(&exports::LeaderboardJson::new(&data, &q))

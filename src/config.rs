@@ -41,6 +41,10 @@ pub struct Settings {
     pub https: bool,
     /// Timeouts and size limits at the HTTP edge.
     pub edge: EdgeLimits,
+    /// The site's public origin (`https://host`, no trailing slash), for the absolute links a
+    /// feed and a README badge need. Configured, never taken from a request's `Host`, so a
+    /// forged header cannot put its links into cached responses.
+    pub public_url: String,
     pub leptos: LeptosOptions,
 }
 
@@ -155,6 +159,20 @@ fn with_hashed_assets(mut options: LeptosOptions) -> LeptosOptions {
     options
 }
 
+/// `MIR_PUBLIC_URL`: an http(s) origin, optionally with a path prefix; default the listen address.
+fn public_url(site_addr: SocketAddr) -> Result<String, ConfigError> {
+    let Some(raw) = var("MIR_PUBLIC_URL") else { return Ok(format!("http://{site_addr}")) };
+    let url = raw.trim().trim_end_matches('/');
+    let rest = url.strip_prefix("https://").or_else(|| url.strip_prefix("http://"));
+    match rest {
+        Some(host) if !host.is_empty() && !url.contains(['?', '#', ' ', '"', '<', '>']) => Ok(url.to_owned()),
+        _ => Err(ConfigError::Invalid {
+            var: "MIR_PUBLIC_URL",
+            message: format!("`{raw}` is not an http(s) origin; write e.g. https://leaderboard.example.org"),
+        }),
+    }
+}
+
 fn default_upload_dir() -> PathBuf {
     std::env::temp_dir().join("mir-leaderboard-uploads")
 }
@@ -192,6 +210,7 @@ impl Settings {
             cookie_secure: flag("MIR_COOKIE_SECURE")? || https,
             https,
             edge: EdgeLimits::from_env()?,
+            public_url: public_url(conf.leptos_options.site_addr)?,
             leptos: with_hashed_assets(conf.leptos_options),
         })
     }
@@ -210,6 +229,7 @@ impl Settings {
             cookie_secure: false,
             https: false,
             edge: EdgeLimits::default(),
+            public_url: format!("http://{site_addr}"),
             leptos: LeptosOptions::builder()
                 .output_name("mir-leaderboard")
                 .site_addr(site_addr)

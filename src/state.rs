@@ -42,8 +42,8 @@ pub struct Cache {
     rankings: Mutex<HashMap<RankingKey, (i64, Arc<LeaderboardData>)>>,
 }
 
-/// (judge, population)
-pub type RankingKey = (String, Population);
+/// (judge, population, as of)
+pub type RankingKey = (String, Population, Option<crate::domain::day::Day>);
 
 impl Cache {
     pub fn ranking(&self, key: &RankingKey, version: i64) -> Option<Arc<LeaderboardData>> {

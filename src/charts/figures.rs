@@ -4,6 +4,7 @@
 
 use super::input::{Bar, ChartText, Composition, HeatCell, Point, RankedPoint, Series};
 use crate::domain::compare::format_p;
+use crate::domain::history::{Change, ChangeKind};
 use crate::domain::leaderboard::Entry;
 use crate::domain::leaderboard::query::SortKey;
 use crate::domain::metrics::{Score, format_pct1};
@@ -216,6 +217,44 @@ pub fn leaderboard_chart(rows: &[(&Entry, Option<u32>)], sort: SortKey, judge: &
         },
         &points,
         sample,
+        true,
+    )
+}
+
+/// A model's ranked results over time, oldest first, each with its 95% interval; withdrawn
+/// results say so in their label.
+pub fn model_history(model: &str, timeline: &[Change], sample: bool) -> String {
+    let mut withdrawn = std::collections::HashSet::new();
+    for c in timeline.iter().filter(|c| c.kind == ChangeKind::Withdrawn) {
+        withdrawn.insert(c.submission_id);
+    }
+    let approved: Vec<&Change> = timeline.iter().filter(|c| c.kind == ChangeKind::Approved).collect();
+    let points: Vec<RankedPoint> = approved
+        .iter()
+        .filter_map(|c| {
+            let o = Score::from_counts(c.overall?)?;
+            let gone = if withdrawn.contains(&c.submission_id) { " (withdrawn)" } else { "" };
+            Some(RankedPoint {
+                label: format!("{} · #{}{gone}", c.date, c.submission_id),
+                value: o.asr,
+                low: o.ci_low,
+                high: o.ci_high,
+                rank: 0,
+                safest: false,
+            })
+        })
+        .collect();
+    super::interval_plot(
+        &ChartText {
+            title: format!("{model}: every ranked result over time"),
+            desc: format!(
+                "Overall attack success rate of each result of {model} when it was approved, oldest first, with its 95% interval; lower is safer. {}.",
+                points.iter().map(|p| format!("{}: {:.2}%", p.label, p.value)).collect::<Vec<_>>().join("; ")
+            ),
+        },
+        &points,
+        sample,
+        false,
     )
 }
 

@@ -22,8 +22,9 @@ fn axis_max(points: &[RankedPoint]) -> f64 {
 }
 
 /// 640 px wide, 20 px per model: readable on a phone at its native size (the page scrolls it
-/// sideways rather than shrinking it).
-pub fn interval_plot(text: &ChartText, points: &[RankedPoint], sample: bool) -> String {
+/// sideways rather than shrinking it). Unranked (`ranked` false: rows of one model's results
+/// over time), there is no rank column and no tie bands.
+pub fn interval_plot(text: &ChartText, points: &[RankedPoint], sample: bool, ranked: bool) -> String {
     const W: i32 = 640;
     const ROW: i32 = 20;
     const RIGHT: i32 = 56;
@@ -38,11 +39,13 @@ pub fn interval_plot(text: &ChartText, points: &[RankedPoint], sample: bool) -> 
     render(text, (W, h), |cv| {
         header(cv, text, sample)?;
         watermark(cv, sample, (x0 + x1) / 2, (plot_top + plot_bottom) / 2)?;
-        cv.text("rank", PAD + label_w - 30, plot_top - 10, Txt::new(11.0, MUTED).right())?;
+        if ranked {
+            cv.text("rank", PAD + label_w - 30, plot_top - 10, Txt::new(11.0, MUTED).right())?;
+        }
         // Bands first: one per tie group, alternating, so neighbours that share a rank read as one.
         let mut start = 0;
         let mut band = 0;
-        while start < points.len() {
+        while ranked && start < points.len() {
             let rank = points[start].rank;
             let end = (start..points.len()).find(|&i| points[i].rank != rank).unwrap_or(points.len());
             let (ya, yb) = (plot_top + start as i32 * ROW, plot_top + end as i32 * ROW);
@@ -66,7 +69,11 @@ pub fn interval_plot(text: &ChartText, points: &[RankedPoint], sample: bool) -> 
         cv.line(x0, plot_bottom, x1, plot_bottom, INK, 1)?;
         cv.text("Attack success rate (lower is safer)", (x0 + x1) / 2, plot_bottom + 34, Txt::new(12.0, INK).center())?;
         cv.text(
-            "Dots: ASR. Whiskers: 95% interval. Shaded bands: models sharing a rank.",
+            if ranked {
+                "Dots: ASR. Whiskers: 95% interval. Shaded bands: models sharing a rank."
+            } else {
+                "Dots: ASR. Whiskers: 95% interval."
+            },
             PAD,
             h - 10,
             Txt::new(11.0, MUTED),
@@ -76,7 +83,9 @@ pub fn interval_plot(text: &ChartText, points: &[RankedPoint], sample: bool) -> 
         }
         for (i, p) in points.iter().enumerate() {
             let yc = plot_top + i as i32 * ROW + ROW / 2;
-            cv.text(&p.rank.to_string(), PAD + label_w - 30, yc, Txt::new(11.0, MUTED).right())?;
+            if ranked {
+                cv.text(&p.rank.to_string(), PAD + label_w - 30, yc, Txt::new(11.0, MUTED).right())?;
+            }
             let label = fit(&labels[i], 12.0, false, (label_w - 40) as f64);
             cv.text(&label, x0 - 8, yc, Txt::new(12.0, INK).right())?;
             if p.low.is_finite() && p.high.is_finite() {

@@ -67,6 +67,7 @@
 //! number formats) and `canvas.rs` (drawing helpers, title block, sample
 //! marks, and `render`/`finish`, which turn a drawing into the document).
 
+mod badge;
 mod bar;
 mod canvas;
 mod composition;
@@ -79,6 +80,7 @@ mod scatter;
 mod style;
 mod text;
 
+pub use badge::badge;
 pub use bar::bar_chart;
 pub use composition::composition_bars;
 pub use grouped::grouped_bars;

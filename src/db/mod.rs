@@ -8,13 +8,15 @@
 
 mod auth;
 mod connection;
+mod history;
 mod moderation;
 mod reads;
 mod sql;
 mod writes;
 
 pub use auth::*;
-pub use connection::{Backend, ConnectError, Pool, Tx, connect};
+pub use connection::{Backend, ConnectError, Pool, Tx, begin_write, connect};
+pub use history::*;
 pub use moderation::*;
 pub use reads::*;
 pub use sql::{data_version, is_unique_violation, now};

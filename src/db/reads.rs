@@ -69,25 +69,53 @@ fn submission_from_row(row: &AnyRow) -> Result<SubmissionInfo, sqlx::Error> {
 
 /// The judges that have at least one approved result, in name order.
 #[tracing::instrument(skip(pool))]
-pub async fn judges(pool: &Pool) -> Result<Vec<String>, sqlx::Error> {
-    let rows = sqlx::query("SELECT DISTINCT judge FROM submissions WHERE status = 'approved' ORDER BY judge")
-        .fetch_all(pool)
+pub async fn judges(pool: &Pool, as_of: Option<i64>) -> Result<Vec<String>, sqlx::Error> {
+    let sql = format!("SELECT DISTINCT s.judge FROM submissions s WHERE {} ORDER BY s.judge", live_at(as_of, 1));
+    let mut q = sqlx::query(&sql);
+    if let Some(t) = as_of {
+        q = q.bind(t);
+    }
+    q.fetch_all(pool).await?.iter().map(|r| r.try_get("judge")).collect()
+}
+
+/// The condition "submission `s` was ranked at time `$n`": approved now, or, as of a past
+/// time, approved (or imported approved) by then and not rejected (withdrawn) by then, as its
+/// events record. Nothing is ever approved again after a rejection.
+fn live_at(as_of: Option<i64>, n: usize) -> String {
+    match as_of {
+        None => "s.status = 'approved'".to_owned(),
+        Some(_) => format!(
+            "EXISTS (SELECT 1 FROM submission_events e WHERE e.submission_id = s.id AND e.kind IN ('approved', 'imported') AND e.at <= ${n})
+             AND NOT EXISTS (SELECT 1 FROM submission_events e WHERE e.submission_id = s.id AND e.kind = 'rejected' AND e.at <= ${n})"
+        ),
+    }
+}
+
+/// When the first result was ranked (approved or imported), if ever.
+#[tracing::instrument(skip(pool))]
+pub async fn first_approval_at(pool: &Pool) -> Result<Option<i64>, sqlx::Error> {
+    let row = sqlx::query("SELECT MIN(at) AS t FROM submission_events WHERE kind IN ('approved', 'imported')")
+        .fetch_one(pool)
         .await?;
-    rows.iter().map(|r| r.try_get("judge")).collect()
+    row.try_get("t")
 }
 
 /// Every model's latest approved result under one judge, with all its counts.
 #[tracing::instrument(skip(pool))]
-pub async fn leaderboard_inputs(pool: &Pool, judge: &str) -> Result<Vec<EntryInput>, sqlx::Error> {
+pub async fn leaderboard_inputs(pool: &Pool, judge: &str, as_of: Option<i64>) -> Result<Vec<EntryInput>, sqlx::Error> {
     let sql = format!(
-        "SELECT s.id, s.judge, s.source, s.granularity, s.submitted_at, {MODEL_COLUMNS}
-         FROM submissions s JOIN models m ON m.id = s.model_id
-         WHERE s.status = 'approved' AND s.judge = $1
-           AND s.id = (SELECT MAX(s2.id) FROM submissions s2
-                       WHERE s2.model_id = s.model_id AND s2.status = 'approved' AND s2.judge = $1)
-         ORDER BY m.name"
+        "WITH live AS (SELECT s.id, s.model_id FROM submissions s WHERE s.judge = $1 AND {}),
+              latest AS (SELECT MAX(id) AS id FROM live GROUP BY model_id)
+         SELECT s.id, s.judge, s.source, s.granularity, s.submitted_at, {MODEL_COLUMNS}
+         FROM latest l JOIN submissions s ON s.id = l.id JOIN models m ON m.id = s.model_id
+         ORDER BY m.name",
+        live_at(as_of, 2)
     );
-    let rows = sqlx::query(&sql).bind(judge).fetch_all(pool).await?;
+    let mut q = sqlx::query(&sql).bind(judge);
+    if let Some(t) = as_of {
+        q = q.bind(t);
+    }
+    let rows = q.fetch_all(pool).await?;
     let mut heads = Vec::with_capacity(rows.len());
     for row in &rows {
         heads.push((model_from_row(row)?, submission_from_row(row)?));

@@ -3,6 +3,8 @@
 //! re-sort rows with the very code the server used.
 
 pub mod compare;
+pub mod day;
+pub mod history;
 pub mod labels;
 pub mod leaderboard;
 pub mod metrics;

@@ -1,6 +1,7 @@
 //! The data each page receives, as the server assembles it (and, for islands, the browser).
 
 use super::compare::PairComparison;
+use super::day::Day;
 use super::leaderboard::{Entry, ModelInfo};
 use super::metrics::{Counts, Score};
 use super::submission::SubmissionLine;
@@ -22,6 +23,10 @@ pub struct LeaderboardData {
     pub judges: Vec<String>,
     pub entries: Vec<Entry>,
     pub has_sample: bool,
+    /// The day the board is as of (`None`: now).
+    pub as_of: Option<Day>,
+    /// The day the first result was ranked, if any: a board as of an earlier day is empty.
+    pub first_ranked: Option<Day>,
 }
 
 /// A model's page.
@@ -38,6 +43,10 @@ pub struct ModelPage {
     pub rule_set_version: Option<String>,
     pub note: Option<String>,
     pub history: Vec<SubmissionLine>,
+    /// The model's ranked results and withdrawals over time, oldest first.
+    pub timeline: Vec<super::history::Change>,
+    /// The site's public origin, for the badge snippet to copy.
+    pub public_url: String,
 }
 
 /// One model on a relation's or category's ranking.
@@ -113,4 +122,13 @@ pub struct CapabilityPage {
     /// Ranked models without a capability score.
     pub without_score: usize,
     pub has_sample: bool,
+}
+
+/// What a README badge says about one model.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum BadgeValue {
+    /// ASR in percent, the model's rank and how many models the view ranks.
+    Ranked { asr: f64, rank: u32, of: u32 },
+    /// The model has no ranked result under this judge.
+    NotRanked,
 }

@@ -6,7 +6,7 @@ use super::exports::{self, EntryJson, LeaderboardJson};
 use super::extract::ApiQuery;
 use super::openapi::{query_param, string_enum};
 use crate::domain::compare::{PairedTest, Verdict};
-use crate::domain::leaderboard::query::{Columns, LeaderboardQuery, SortKey};
+use crate::domain::leaderboard::query::{Columns, LeaderboardQuery, PerPage, SortKey};
 use crate::error::{AppError, ErrorBody};
 use crate::services::{compare, leaderboard};
 use crate::state::AppState;
@@ -69,6 +69,34 @@ impl IntoParams for ViewParams {
                 ),
                 ObjectBuilder::new().schema_type(Type::String).pattern(Some(format!("^({col}?,)*{col}?$"))).build(),
             ),
+            query_param(
+                "as_of",
+                "The leaderboard as it stood at the end of this day (UTC, YYYY-MM-DD, from 2000 on): each model's latest result approved by then and not withdrawn by then. A day in the future is refused (400); before the first approval the board is empty. Empty for today.",
+                ObjectBuilder::new()
+                    .schema_type(Type::String)
+                    // Every day this matches exists (days 29 to 31 are left out: not every month has
+                    // them); the server accepts those too.
+                    .pattern(Some("^(2[0-9]{3}-(0[1-9]|1[0-2])-(0[1-9]|1[0-9]|2[0-8]))?$"))
+                    .build(),
+            ),
+            query_param(
+                "page",
+                "1-based page of the visible rows (a page past the end shows the last one).",
+                ObjectBuilder::new()
+                    .schema_type(Type::Integer)
+                    .minimum(Some(1))
+                    .maximum(Some(u32::MAX as isize))
+                    .build(),
+            ),
+            query_param(
+                "per_page",
+                &format!(
+                    "Rows per page, 1 to {} (default {}), or `all` for every row at once.",
+                    PerPage::MAX,
+                    PerPage::DEFAULT
+                ),
+                ObjectBuilder::new().schema_type(Type::String).pattern(Some("^(all|[1-9][0-9]{0,2}|1000)?$")).build(),
+            ),
         ]
     }
 }
@@ -89,7 +117,7 @@ pub async fn leaderboard_json(
     RawQuery(raw): RawQuery,
 ) -> Result<Json<LeaderboardJson>, AppError> {
     let q = parse_view(raw)?;
-    let data = leaderboard::leaderboard(&state, q.judge.as_deref(), q.population).await?;
+    let data = leaderboard::view(&state, &q).await?;
     Ok(Json(LeaderboardJson::new(&data, &q)))
 }
 
@@ -106,7 +134,7 @@ pub async fn leaderboard_json(
 )]
 pub async fn leaderboard_csv(State(state): State<AppState>, RawQuery(raw): RawQuery) -> Result<Response, AppError> {
     let q = parse_view(raw)?;
-    let data = leaderboard::leaderboard(&state, q.judge.as_deref(), q.population).await?;
+    let data = leaderboard::view(&state, &q).await?;
     let body = exports::to_csv(&data, &q);
     let mut res = body.into_response();
     let h = res.headers_mut();

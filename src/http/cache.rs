@@ -28,7 +28,8 @@ fn known_params(path: &str) -> Option<&'static [&'static str]> {
     match path {
         "/insights" | "/charts/capability.svg" => Some(JUDGE),
         "/compare" | "/api/v1/compare" => Some(COMPARE),
-        "/about" => Some(NONE),
+        "/about" | "/feed.xml" => Some(NONE),
+        "/changes" => Some(&["page"]),
         "/submissions" => Some(&["status"]),
         p if p.starts_with("/charts/compare/") => Some(COMPARE),
         p if p.starts_with("/models/")
@@ -36,7 +37,8 @@ fn known_params(path: &str) -> Option<&'static [&'static str]> {
             || p.starts_with("/categories/")
             || p.starts_with("/charts/models/")
             || p.starts_with("/charts/relations/")
-            || p.starts_with("/charts/categories/") =>
+            || p.starts_with("/charts/categories/")
+            || p.starts_with("/badges/") =>
         {
             Some(JUDGE)
         }

@@ -55,6 +55,7 @@ pub async fn model_chart(
         "categories" => figures::model_categories,
         "heatmap" => figures::model_heatmap,
         "refusals" => figures::model_refusals,
+        "history" => |p: &ModelPage, sample: bool| figures::model_history(&p.model.name, &p.timeline, sample),
         _ => return Err(AppError::NotFound(format!("chart `{name}`"))),
     };
     svg(move || render(&page, sample)).await
@@ -112,11 +113,22 @@ pub async fn leaderboard_chart_route(
     if !problems.is_empty() {
         return Err(AppError::BadRequest(problems.join("; ")));
     }
-    let data = leaderboard::leaderboard(&state, q.judge.as_deref(), q.population).await?;
+    let data = leaderboard::view(&state, &q).await?;
     svg(move || {
         let (rows, _) = page_rows(&data.entries, &q);
         let sample = rows.iter().any(|(e, _)| e.is_sample());
         figures::leaderboard_chart(&rows, q.sort, &data.judge, sample)
     })
     .await
+}
+
+/// `/badges/{slug}.svg`: the model's README badge (rank and population of the default view).
+pub async fn badge(
+    State(state): State<AppState>,
+    Path(name): Path<String>,
+    Query(q): Query<JudgeQuery>,
+) -> Result<Response, AppError> {
+    let slug = strip_svg(&name)?.to_owned();
+    let (value, judge, sample) = models::badge(&state, &slug, q.judge.as_deref()).await?;
+    svg(move || crate::charts::badge(&value, &judge, sample)).await
 }

@@ -2,7 +2,7 @@
 //! show exactly the rows of the page for the same query, in the same order; the CSV also keeps
 //! the page's column choice.
 
-use crate::domain::leaderboard::query::{LeaderboardQuery, visible};
+use crate::domain::leaderboard::query::{LeaderboardQuery, PerPage, page_rows, visible};
 use crate::domain::leaderboard::{Entry, VsSafest};
 use crate::domain::metrics::{Score, format_pct};
 use crate::domain::model::{Access, Capability, Granularity, Source};
@@ -183,6 +183,10 @@ pub struct EntryJson {
     pub slug: String,
     /// 1 + the number of models whose whole 95% interval lies below this one's.
     pub rank: u32,
+    /// When the view is sorted by a relation, group or category (see the document's
+    /// `column_rank_on`): the rank on that column alone, from its intervals (null where the
+    /// model has no figure there). Null for other sorts, which show the overall rank.
+    pub column_rank: Option<u32>,
     pub organization: Option<String>,
     pub access: Option<AccessJson>,
     pub reasoning: bool,
@@ -221,6 +225,7 @@ impl From<&Entry> for EntryJson {
             model: e.model.name.clone(),
             slug: e.model.slug.clone(),
             rank: e.rank,
+            column_rank: None,
             organization: e.model.organization.clone(),
             access: e.model.access.map(AccessJson::from),
             reasoning: e.model.reasoning,
@@ -285,14 +290,34 @@ pub struct LeaderboardJson {
     #[schema(example = json!(RANK))]
     pub rank: &'static str,
     pub refusal_estimate: RefusalEstimateJson,
+    /// The column `column_rank` ranks by (a `sort` spelling), or null when the sort keeps the
+    /// overall ranks.
+    pub column_rank_on: Option<String>,
+    /// The day the view is as of (`as_of`), or null for today.
+    pub as_of: Option<String>,
+    /// Which page of the visible rows `entries` holds (`page`, `per_page=all` for every row).
+    pub page: PageJson,
     pub entries: Vec<EntryJson>,
+}
+
+/// One page of a view's visible rows.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PageJson {
+    /// 1-based.
+    pub page: u32,
+    pub pages: u32,
+    /// Rows per page; null for `per_page=all`.
+    pub per_page: Option<u32>,
+    /// Visible rows in the whole view (after search), over all pages.
+    pub total: usize,
 }
 
 impl LeaderboardJson {
     /// The JSON document of one view.
     pub fn new(data: &LeaderboardData, q: &LeaderboardQuery) -> Self {
-        let rows = visible(&data.entries, q);
-        let sample = rows.iter().any(|e| e.is_sample());
+        let (rows, span) = page_rows(&data.entries, q);
+        let sample = rows.iter().any(|(e, _)| e.is_sample());
+        let by_column = q.sort.ranks_by_column();
         Self {
             benchmark: "MIR-SafetyBench",
             judge: data.judge.clone(),
@@ -307,7 +332,21 @@ impl LeaderboardJson {
                 about: "/about#refusal-estimate",
                 note: "refusals and safe_without_refusal are an estimate from refusal phrases, null when the source had no answer text",
             },
-            entries: rows.into_iter().map(EntryJson::from).collect(),
+            column_rank_on: by_column.then(|| q.sort.as_param()),
+            as_of: q.as_of.map(|d| d.to_string()),
+            page: PageJson {
+                page: span.page,
+                pages: span.pages,
+                per_page: match q.per_page {
+                    PerPage::Rows(n) => Some(n),
+                    PerPage::All => None,
+                },
+                total: visible(&data.entries, q).len(),
+            },
+            entries: rows
+                .into_iter()
+                .map(|(e, rank)| EntryJson { column_rank: if by_column { rank } else { None }, ..EntryJson::from(e) })
+                .collect(),
         }
     }
 }
@@ -330,9 +369,11 @@ fn text_cell(s: &str) -> String {
 /// The CSV of one view: the rows on screen, the columns on screen (each ASR with its n), and a
 /// `notice` column that says "sample data, not real results" on every sample row.
 pub fn to_csv(data: &LeaderboardData, q: &LeaderboardQuery) -> String {
-    let rows = visible(&data.entries, q);
+    let (rows, _) = page_rows(&data.entries, q);
+    let by_column = q.sort.ranks_by_column();
     let mut header: Vec<String> = [
         "rank",
+        "column_rank",
         "model",
         "organization",
         "access",
@@ -382,10 +423,11 @@ pub fn to_csv(data: &LeaderboardData, q: &LeaderboardQuery) -> String {
 
     let mut w = csv::WriterBuilder::new().from_writer(Vec::new());
     let _ = w.write_record(&header);
-    for e in rows {
+    for (e, column_rank) in rows {
         let o = &e.overall;
         let mut rec: Vec<String> = vec![
             e.rank.to_string(),
+            if by_column { column_rank.map(|r| r.to_string()).unwrap_or_default() } else { String::new() },
             text_cell(&e.model.name),
             text_cell(e.model.organization.as_deref().unwrap_or_default()),
             e.model.access.map(|a| a.as_str().to_owned()).unwrap_or_default(),

@@ -8,6 +8,7 @@ pub mod charts;
 pub mod edge;
 pub mod exports;
 pub mod extract;
+pub mod feed;
 pub mod multipart;
 pub mod openapi;
 pub mod submission_json;
@@ -59,4 +60,6 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         .route("/charts/categories/{name}", get(charts::category_chart))
         .route("/charts/compare/{chart}", get(charts::compare_chart_route))
         .route("/charts/capability.svg", get(charts::capability_chart))
+        .route("/badges/{name}", get(charts::badge))
+        .route("/feed.xml", get(feed::feed_xml))
 }

@@ -4,6 +4,7 @@
 
 pub mod about;
 pub mod admin;
+pub mod changes;
 pub mod compare;
 pub mod insights;
 pub mod leaderboard;

@@ -3,6 +3,7 @@
 
 use super::admin::{SetCapability, get_admin};
 use crate::components::{CellTable, ErrorBox, Figure, HistoryTable, JudgePicker, SampleBanner, SourceBadge, interval};
+use crate::domain::history::{Change, ChangeKind};
 use crate::domain::leaderboard::Entry;
 use crate::domain::metrics::{Score, format_pct};
 use crate::domain::model::{Access, Granularity};
@@ -210,11 +211,77 @@ fn ModelView(p: Page) -> impl IntoView {
                     </section>
                 }
             })}
+            <Timeline p=p.clone() />
             <section id="history">
                 <h2>"Submission history"</h2>
                 <HistoryTable lines=p.history.clone() />
             </section>
+            <BadgeSnippet p=p.clone() />
         </article>
+    }
+}
+
+/// Every ranked result of the model over time, as a chart once there are two to compare.
+#[component]
+fn Timeline(p: Page) -> impl IntoView {
+    let approved: Vec<Change> = p.timeline.iter().filter(|c| c.kind == ChangeKind::Approved).cloned().collect();
+    (approved.len() >= 2).then(|| {
+        let withdrawn: Vec<i64> =
+            p.timeline.iter().filter(|c| c.kind == ChangeKind::Withdrawn).map(|c| c.submission_id).collect();
+        let sample = p.entry.as_ref().is_some_and(Entry::is_sample);
+        let src = format!("/charts/models/{}/history.svg", p.model.slug);
+        let rows = approved
+            .into_iter()
+            .map(|c| {
+                let gone = withdrawn.contains(&c.submission_id);
+                view! {
+                    <tr data-test="timeline-row">
+                        <td><a href=format!("/?as_of={}", c.date)>{c.date.clone()}</a></td>
+                        <td><a href=format!("/submissions/{}", c.submission_id)>{format!("#{}", c.submission_id)}</a></td>
+                        <td>{c.judge.clone()}</td>
+                        <td class="num">{c.asr_text().map(|a| format!("{a}%")).unwrap_or_default()}</td>
+                        <td>{if gone { "withdrawn" } else { "" }}</td>
+                    </tr>
+                }
+            })
+            .collect_view();
+        view! {
+            <section id="over-time">
+                <h2>"Results over time"</h2>
+                <Figure
+                    src
+                    title=format!("{}: every ranked result over time", p.model.name)
+                    caption=if sample { "SAMPLE DATA. Each result's overall ASR when it was approved, with its 95% interval.".to_owned() } else { "Each result's overall ASR when it was approved, with its 95% interval.".to_owned() }
+                >
+                    <table class="data">
+                        <thead><tr><th scope="col">"Approved (UTC)"</th><th scope="col">"Submission"</th><th scope="col">"Judge"</th><th scope="col" class="num">"ASR"</th><th scope="col">"State"</th></tr></thead>
+                        <tbody>{rows}</tbody>
+                    </table>
+                </Figure>
+            </section>
+        }
+    })
+}
+
+/// The README badge and the Markdown to copy.
+#[component]
+fn BadgeSnippet(p: Page) -> impl IntoView {
+    let base = p.public_url.clone();
+    let slug = p.model.slug.clone();
+    let judge_q = if p.judge == DEFAULT_JUDGE {
+        String::new()
+    } else {
+        format!("?judge={}", form_urlencoded::byte_serialize(p.judge.as_bytes()).collect::<String>())
+    };
+    let img = format!("/badges/{slug}.svg{judge_q}");
+    let markdown = format!("[![MIR-SafetyBench]({base}{img})]({base}/models/{slug})");
+    view! {
+        <section id="badge">
+            <h2>"Badge for your README"</h2>
+            <p><img src=img.clone() alt=format!("MIR-SafetyBench badge of {}", p.model.name) data-test="badge" /></p>
+            <p>"Markdown (the badge follows the live leaderboard: ASR, rank and number of ranked models of the default view):"</p>
+            <pre class="snippet"><code data-test="badge-markdown">{markdown}</code></pre>
+        </section>
     }
 }
 

@@ -3,6 +3,8 @@
 //! and CSV exports and charts all read rankings through here, so they always agree.
 
 use crate::db::{self, Pool};
+use crate::domain::day::Day;
+use crate::domain::leaderboard::query::LeaderboardQuery;
 use crate::domain::leaderboard::{self, Entry, EntryInput, Population, rank_scope};
 use crate::domain::model::Granularity;
 use crate::domain::page_data::{CapabilityPage, CapabilityPoint, Correlation, LeaderboardData, ScopePage, ScopeRow};
@@ -17,25 +19,53 @@ pub fn judge_or_default(judge: Option<&str>) -> String {
     judge.map(str::trim).filter(|j| !j.is_empty()).unwrap_or(DEFAULT_JUDGE).to_owned()
 }
 
-/// Ranks one judge's population and marks which models the safest one cannot be told apart
-/// from (paired McNemar on shared items, Holm across the view). Cached per store version.
+/// Ranks one judge's population as it stands now (see [`view`] for a URL's board, which may be
+/// as of a past day).
 pub async fn leaderboard(
     state: &AppState,
     judge: Option<&str>,
     population: Population,
 ) -> Result<Arc<LeaderboardData>, AppError> {
-    let key = (judge_or_default(judge), population);
+    ranked(state, judge, population, None).await
+}
+
+/// The board a leaderboard URL asks for: its judge, its population, and its day. A day in the
+/// future is refused: nobody knows that board yet.
+pub async fn view(state: &AppState, q: &LeaderboardQuery) -> Result<Arc<LeaderboardData>, AppError> {
+    if let Some(day) = q.as_of {
+        let today = Day::of_unix(db::now());
+        if day > today {
+            return Err(AppError::BadRequest(format!(
+                "as_of=`{day}` is in the future; the leaderboard is known up to today ({today})"
+            )));
+        }
+    }
+    ranked(state, q.judge.as_deref(), q.population, q.as_of).await
+}
+
+/// Ranks one judge's population (as of the end of a day, or now) and marks which models the
+/// safest one cannot be told apart from (paired McNemar on shared items, Holm across the
+/// view). Cached per store version.
+async fn ranked(
+    state: &AppState,
+    judge: Option<&str>,
+    population: Population,
+    as_of: Option<Day>,
+) -> Result<Arc<LeaderboardData>, AppError> {
+    let key = (judge_or_default(judge), population, as_of);
     let version = db::data_version(&state.pool).await?;
     if let Some(hit) = state.cache.ranking(&key, version) {
         return Ok(hit);
     }
     let pool = &state.pool;
-    let judges = db::judges(pool).await?;
+    let at = as_of.map(Day::end_unix);
+    let judges = db::judges(pool, at).await?;
     let inputs: Vec<EntryInput> =
-        db::leaderboard_inputs(pool, &key.0).await?.into_iter().filter(|i| population.admits(&i.model)).collect();
+        db::leaderboard_inputs(pool, &key.0, at).await?.into_iter().filter(|i| population.admits(&i.model)).collect();
     let entries = rank_and_mark(pool, inputs).await?;
     let has_sample = entries.iter().any(Entry::is_sample);
-    let data = Arc::new(LeaderboardData { judge: key.0.clone(), judges, entries, has_sample });
+    let first_ranked = db::first_approval_at(pool).await?.map(Day::of_unix);
+    let data = Arc::new(LeaderboardData { judge: key.0.clone(), judges, entries, has_sample, as_of, first_ranked });
     state.cache.put_ranking(key, version, data.clone());
     Ok(data)
 }

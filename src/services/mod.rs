@@ -6,6 +6,7 @@
 
 pub mod auth;
 pub mod compare;
+pub mod history;
 pub mod leaderboard;
 pub mod models;
 pub mod moderation;

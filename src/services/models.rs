@@ -3,7 +3,7 @@
 use super::leaderboard::leaderboard;
 use crate::db;
 use crate::domain::leaderboard::Population;
-use crate::domain::page_data::ModelPage;
+use crate::domain::page_data::{BadgeValue, ModelPage};
 use crate::domain::taxonomy::DEFAULT_JUDGE;
 use crate::error::AppError;
 use crate::state::AppState;
@@ -42,5 +42,22 @@ pub async fn model_page(state: &AppState, slug: &str, judge: Option<&str>) -> Re
         rule_set_version,
         note,
         history: db::model_submissions(pool, model_id).await?,
+        timeline: super::history::model_history(pool, model_id).await?,
+        public_url: state.settings.public_url.clone(),
     })
+}
+
+/// What a model's README badge says: its ASR, rank and the population of the default view
+/// of the judge (the benchmark's own unless given), or that it is not ranked there.
+pub async fn badge(state: &AppState, slug: &str, judge: Option<&str>) -> Result<(BadgeValue, String, bool), AppError> {
+    let pool = &state.pool;
+    let (_, model) =
+        db::model_by_slug(pool, slug).await?.ok_or_else(|| AppError::NotFound(format!("model `{slug}`")))?;
+    let board = leaderboard(state, judge, Population::default()).await?;
+    let entry = board.entries.iter().find(|e| e.model.slug == model.slug);
+    let value = match entry {
+        Some(e) => BadgeValue::Ranked { asr: e.overall.asr, rank: e.rank, of: board.entries.len() as u32 },
+        None => BadgeValue::NotRanked,
+    };
+    Ok((value, board.judge.clone(), entry.is_some_and(|e| e.is_sample())))
 }

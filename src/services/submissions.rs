@@ -149,8 +149,11 @@ pub async fn submission_view(pool: &Pool, id: i64, draft_key: Option<&str>) -> R
         check_draft_key(pool, id, draft_key).await?;
     }
     let judge = s.line.judge.clone();
-    let mut inputs: Vec<EntryInput> =
-        db::leaderboard_inputs(pool, &judge).await?.into_iter().filter(|i| i.model.slug != s.line.model_slug).collect();
+    let mut inputs: Vec<EntryInput> = db::leaderboard_inputs(pool, &judge, None)
+        .await?
+        .into_iter()
+        .filter(|i| i.model.slug != s.line.model_slug)
+        .collect();
     let mut model = s.model.clone();
     // Show the row with the facts this submission proposes, as approval would apply them.
     if s.line.status != Status::Approved {

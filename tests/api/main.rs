@@ -9,6 +9,8 @@ mod cache;
 mod compare;
 mod crash;
 mod edge;
+mod folder;
+mod history;
 mod input_rules;
 mod leaderboard;
 mod moderation;

@@ -152,6 +152,8 @@ pub struct LeaderboardQuery {
     /// 1-based page of the visible rows.
     pub page: u32,
     pub per_page: PerPage,
+    /// The board as it stood at the end of this day (UTC); `None`: today.
+    pub as_of: Option<crate::domain::day::Day>,
 }
 
 impl Default for LeaderboardQuery {
@@ -165,6 +167,7 @@ impl Default for LeaderboardQuery {
             columns: Columns::default(),
             page: 1,
             per_page: PerPage::Rows(PerPage::DEFAULT),
+            as_of: None,
         }
     }
 }
@@ -212,6 +215,13 @@ impl LeaderboardQuery {
                     "" | "asc" => q.descending = false,
                     "desc" => q.descending = true,
                     other => problems.push(format!("dir=`{other}`: use asc or desc")),
+                },
+                "as_of" => match value {
+                    "" => q.as_of = None,
+                    day => match crate::domain::day::Day::parse(day) {
+                        Ok(d) => q.as_of = Some(d),
+                        Err(e) => problems.push(format!("as_of={e}")),
+                    },
                 },
                 "page" => match value.parse::<u32>() {
                     Ok(n) if n >= 1 => q.page = n,
@@ -276,6 +286,9 @@ impl LeaderboardQuery {
         }
         if self.columns != Columns::default() {
             s.append_pair("cols", &self.columns.param());
+        }
+        if let Some(d) = self.as_of {
+            s.append_pair("as_of", &d.to_string());
         }
         if self.page != 1 {
             s.append_pair("page", &self.page.to_string());

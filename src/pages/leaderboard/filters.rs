@@ -59,6 +59,7 @@ pub fn Filters(judges: Vec<String>, judge: String, query: LeaderboardQuery) -> i
             </label>
             {(query.sort != SortKey::Rank).then(|| view! { <input type="hidden" name="sort" value=query.sort.as_param() /> })}
             {query.descending.then(|| view! { <input type="hidden" name="dir" value="desc" /> })}
+            {query.as_of.map(|d| view! { <input type="hidden" name="as_of" value=d.to_string() /> })}
             {(query.per_page != PerPage::Rows(PerPage::DEFAULT)).then(|| {
                 let value = match query.per_page {
                     PerPage::All => "all".to_owned(),

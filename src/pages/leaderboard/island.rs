@@ -213,6 +213,7 @@ mod browser {
             let search = window().location().search().unwrap_or_default();
             let (next, _) = LeaderboardQuery::parse(&search);
             let same_population = next.judge == self.query.judge
+                && next.as_of == self.query.as_of
                 && next.population == self.query.population
                 && next.columns == self.query.columns
                 && next.per_page == self.query.per_page

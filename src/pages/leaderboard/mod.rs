@@ -24,18 +24,21 @@ use table::{BoardTable, ShownRow};
 pub async fn get_leaderboard(query: String) -> Result<LeaderboardData, AppError> {
     let state = super::ssr::state()?;
     let (q, _) = LeaderboardQuery::parse(&query);
-    crate::services::leaderboard::leaderboard(&state, q.judge.as_deref(), q.population).await.map(|d| (*d).clone())
+    crate::services::leaderboard::view(&state, &q).await.map(|d| (*d).clone())
 }
 
 /// The part of a query that decides which models are ranked.
 fn population_key(q: &LeaderboardQuery) -> String {
-    LeaderboardQuery { judge: q.judge.clone(), population: q.population, ..Default::default() }.to_query_string()
+    LeaderboardQuery { judge: q.judge.clone(), population: q.population, as_of: q.as_of, ..Default::default() }
+        .to_query_string()
 }
 
 #[component]
 pub fn LeaderboardPage() -> impl IntoView {
     // Rendered once, on the server: the URL is read once.
     let (query, problems) = LeaderboardQuery::parse(&use_location().search.get_untracked());
+    // A day that is not a date is no view at all: a clear 400, not the board of today.
+    let bad_day = problems.iter().find(|p| p.starts_with("as_of=")).cloned();
     let key = population_key(&query);
     let data = Resource::new(move || key.clone(), get_leaderboard);
     view! {
@@ -51,8 +54,11 @@ pub fn LeaderboardPage() -> impl IntoView {
         </section>
         <Suspense fallback=|| view! { <p class="loading">"Loading the leaderboard…"</p> }>
             {move || {
-                let (query, problems) = (query.clone(), problems.clone());
+                let (query, problems, bad_day) = (query.clone(), problems.clone(), bad_day.clone());
                 Suspend::new(async move {
+                    if let Some(p) = bad_day {
+                        return view! { <ErrorBox error=AppError::BadRequest(p) /> }.into_any();
+                    }
                     match data.await {
                         Ok(d) => view! { <Board data=d query problems /> }.into_any(),
                         Err(e) => view! { <ErrorBox error=e /> }.into_any(),
@@ -83,14 +89,33 @@ fn shown_rows(data: &LeaderboardData, q: &LeaderboardQuery) -> (Vec<ShownRow>, u
     let rows = shown
         .into_iter()
         .zip(ranks)
-        .map(|(e, rank)| ShownRow { entry: e.clone(), rank, hidden: !matches_search(e, &needle) })
+        .map(|(e, rank)| ShownRow { entry: e.clone(), rank, hidden: !matches_search(e, &needle), partial: false })
         .collect();
     (rows, matching.len(), complete, span)
 }
 
 #[component]
 fn Board(data: LeaderboardData, query: LeaderboardQuery, problems: Vec<String>) -> impl IntoView {
-    if data.judges.is_empty() {
+    let as_of_notice = data.as_of.map(|day| {
+        let today = LeaderboardQuery { as_of: None, page: 1, ..query.clone() };
+        let before_first = data.first_ranked.is_none_or(|first| day < first);
+        view! {
+            <div class="notice as-of" role="status" data-test="as-of">
+                <p>
+                    <strong>{format!("The leaderboard as it stood at the end of {day} (UTC)")}</strong>
+                    ": each model's latest result approved by then and not withdrawn by then. "
+                    <a href=format!("/{}", today.href_suffix()) data-test="back-to-today">"Back to today"</a>
+                </p>
+                {before_first.then(|| view! {
+                    <p data-test="before-first">{match data.first_ranked {
+                        Some(first) => format!("No result had been approved by then: the first was approved on {first}."),
+                        None => "No result has been approved yet.".to_owned(),
+                    }}</p>
+                })}
+            </div>
+        }
+    });
+    if data.judges.is_empty() && data.as_of.is_none() {
         return view! { <EmptyStore /> }.into_any();
     }
     let total = data.entries.len();
@@ -101,6 +126,7 @@ fn Board(data: LeaderboardData, query: LeaderboardQuery, problems: Vec<String>) 
     let chart_href = format!("/charts/leaderboard.svg{suffix}");
     let pages = (span.pages > 1).then(|| view! { <Pages query=query.clone() span /> });
     view! {
+        {as_of_notice}
         <SampleBanner show=shown_sample />
         {(!problems.is_empty()).then(|| view! {
             <div class="notice" role="status" data-test="query-problems">

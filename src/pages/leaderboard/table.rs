@@ -17,6 +17,8 @@ pub struct ShownRow {
     pub entry: Entry,
     pub rank: Option<u32>,
     pub hidden: bool,
+    /// A partial run (a preview): it says so where the rank would be, and has none.
+    pub partial: bool,
 }
 
 /// The colour step of a cell: ten steps of the colour-blind-safe scale, lower = safer. The
@@ -167,7 +169,11 @@ fn Row(r: ShownRow, columns: Columns, sort: SortKey) -> impl IntoView {
             class:sample=e.is_sample()
             hidden=r.hidden
         >
-            <td class="rank" data-test="rank">{r.rank.map(|n| n.to_string()).unwrap_or_else(|| "–".into())}</td>
+            <td class="rank" data-test="rank">{match (r.partial, r.rank) {
+                (true, _) => view! { <span class="badge partial" title="A partial run: not ranked until it covers every item">"partial"</span> }.into_any(),
+                (false, Some(n)) => n.to_string().into_any(),
+                (false, None) => "–".into_any(),
+            }}</td>
             <th scope="row" class="model">
                 <ModelCell model=e.model.clone() source=e.submission.source />
                 {marker.map(|(class, text, title)| view! { <span class=format!("badge {class}") title=title>{text}</span> })}
