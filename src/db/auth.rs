@@ -1,7 +1,7 @@
 //! Maintainer sessions and per-client rate limits. Both live in the store, not in memory, so
 //! any number of app servers behind a load balancer agree on them.
 
-use super::connection::Pool;
+use super::connection::{Pool, begin_write};
 use super::sql::now;
 use sqlx::Row;
 
@@ -16,7 +16,7 @@ pub struct Session {
 #[tracing::instrument(skip_all)]
 pub async fn insert_session(pool: &Pool, token_hash: &str, csrf_token: &str, ttl_secs: i64) -> Result<(), sqlx::Error> {
     let t = now();
-    let mut tx = pool.begin().await?;
+    let mut tx = begin_write(pool).await?;
     sqlx::query("INSERT INTO admin_sessions (token_hash, csrf_token, created_at, expires_at) VALUES ($1, $2, $3, $4)")
         .bind(token_hash)
         .bind(csrf_token)

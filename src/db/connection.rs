@@ -8,6 +8,18 @@ use std::time::Duration;
 pub type Pool = AnyPool;
 pub type Tx<'c> = sqlx::Transaction<'c, sqlx::Any>;
 
+/// Begins a transaction that will write. On SQLite it takes the write lock at once (`BEGIN
+/// IMMEDIATE`): a deferred transaction that first reads and then writes fails at once, without
+/// waiting, when another process (the CLI beside the server, a second server) committed in
+/// between; taking the lock up front makes writers queue on the busy timeout instead.
+pub async fn begin_write(pool: &Pool) -> Result<Tx<'static>, sqlx::Error> {
+    if pool.connect_options().database_url.scheme() == "sqlite" {
+        pool.begin_with("BEGIN IMMEDIATE").await
+    } else {
+        pool.begin().await
+    }
+}
+
 /// Which database a URL points at; the two have separate migration folders.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {

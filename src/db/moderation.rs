@@ -3,7 +3,7 @@
 //! ([`Decision::allowed_from`]); the `UPDATE ... WHERE status IN (..)` here enforces it, so two
 //! maintainers deciding at once cannot both succeed.
 
-use super::connection::{Pool, Tx};
+use super::connection::{Pool, Tx, begin_write};
 use super::sql::{bump_version, is_unique_violation, now, placeholders};
 use super::writes::{apply_model_facts, claim_slug, insert_event, proposed_facts};
 use crate::domain::model::{Capability, Source};
@@ -63,7 +63,7 @@ async fn transition(
 /// A draft becomes pending. The caller has checked the draft's key.
 #[tracing::instrument(skip(pool))]
 pub async fn submit_draft(pool: &Pool, id: i64, actor: &str) -> Result<(), DecisionError> {
-    let mut tx = pool.begin().await?;
+    let mut tx = begin_write(pool).await?;
     let t = match transition(&mut tx, id, Decision::SubmitDraft, ", submitted_at = $2", &[]).await {
         Err(DecisionError::Db(e)) if is_unique_violation(&e) => {
             // The same archive went live (pending or approved) as another submission.
@@ -88,7 +88,7 @@ pub async fn submit_draft(pool: &Pool, id: i64, actor: &str) -> Result<(), Decis
 /// about the model (organisation, access, ...) apply to the model where given.
 #[tracing::instrument(skip(pool))]
 pub async fn approve(pool: &Pool, id: i64, source: Source, actor: &str) -> Result<(), DecisionError> {
-    let mut tx = pool.begin().await?;
+    let mut tx = begin_write(pool).await?;
     let t = transition(
         &mut tx,
         id,
@@ -109,7 +109,7 @@ pub async fn approve(pool: &Pool, id: i64, source: Source, actor: &str) -> Resul
 /// shown publicly.
 #[tracing::instrument(skip(pool, reason))]
 pub async fn reject(pool: &Pool, id: i64, reason: &Reason, actor: &str) -> Result<(), DecisionError> {
-    let mut tx = pool.begin().await?;
+    let mut tx = begin_write(pool).await?;
     let t =
         transition(&mut tx, id, Decision::Reject, ", decided_at = $2, reason = $4", &[Some(reason.as_str())]).await?;
     insert_event(&mut tx, id, t, "rejected", actor, Some(reason.as_str())).await?;
@@ -120,7 +120,7 @@ pub async fn reject(pool: &Pool, id: i64, reason: &Reason, actor: &str) -> Resul
 /// Sets or clears a model's capability score; false when there is no such model.
 #[tracing::instrument(skip(pool))]
 pub async fn set_capability(pool: &Pool, model_id: i64, c: Option<&Capability>) -> Result<bool, sqlx::Error> {
-    let mut tx = pool.begin().await?;
+    let mut tx = begin_write(pool).await?;
     let found = super::writes::set_capability_tx(&mut tx, model_id, c).await?;
     tx.commit().await?;
     Ok(found)
@@ -131,7 +131,7 @@ pub async fn set_capability(pool: &Pool, model_id: i64, c: Option<&Capability>) 
 /// each hourly sweep.
 #[tracing::instrument(skip(pool))]
 pub async fn purge_stale_drafts(pool: &Pool, older_than: i64) -> Result<u64, sqlx::Error> {
-    let mut tx = pool.begin().await?;
+    let mut tx = begin_write(pool).await?;
     let drafts = sqlx::query("DELETE FROM submissions WHERE status = 'draft' AND submitted_at < $1")
         .bind(older_than)
         .execute(&mut *tx)

@@ -1,6 +1,6 @@
 //! Writing results: models, submissions and their counts, in one transaction each.
 
-use super::connection::{Pool, Tx};
+use super::connection::{Pool, Tx, begin_write};
 use super::sql::{bump_version, float_param, is_unique_violation, now, placeholders};
 use crate::domain::labels::LabelBits;
 use crate::domain::model::{Access, Capability, JudgeName, ModelMeta, ModelName, Source, Status};
@@ -41,7 +41,7 @@ pub enum StoreError {
 /// nothing does.
 #[tracing::instrument(skip_all, fields(model = %s.model, judge = %s.judge, status = s.status.as_str()))]
 pub async fn insert_submission(pool: &Pool, s: &NewSubmission<'_>) -> Result<i64, StoreError> {
-    let mut tx = pool.begin().await?;
+    let mut tx = begin_write(pool).await?;
     let result = insert_in_tx(&mut tx, s).await;
     match result {
         Ok(id) => {
