@@ -4,7 +4,8 @@
 use crate::domain::submission::UploadFields;
 use crate::domain::units::format_bytes;
 use crate::error::AppError;
-use crate::services::upload::Spooled;
+use crate::services::upload::{FolderSpool, Spooled};
+use crate::state::AppState;
 use axum::extract::Multipart;
 use axum::http::StatusCode;
 use std::path::Path;
@@ -50,16 +51,48 @@ pub fn sweep_stale_spool(dir: &Path, max_age: Duration) -> std::io::Result<usize
 /// Text fields are small; anything larger is not a form we sent.
 const MAX_FIELD_BYTES: usize = 16 * 1024;
 
+/// Streams one part into `out`, at most `cap` bytes (else `over()`); returns its size.
+async fn spool_part(
+    field: &mut axum::extract::multipart::Field<'_>,
+    out: &mut tokio::fs::File,
+    cap: u64,
+    over: impl Fn() -> AppError,
+    broken: impl Fn(axum::extract::multipart::MultipartError) -> AppError,
+) -> Result<u64, AppError> {
+    let mut size = 0u64;
+    while let Some(chunk) = field.chunk().await.map_err(&broken)? {
+        size += chunk.len() as u64;
+        if size > cap {
+            return Err(over());
+        }
+        out.write_all(&chunk).await.map_err(|e| AppError::internal("writing the upload", &e))?;
+    }
+    out.flush().await.map_err(|e| AppError::internal("writing the upload", &e))?;
+    Ok(size)
+}
+
+/// A folder's files as they arrive: each part spooled alone, then appended to the tar spool.
+struct FolderUpload {
+    spool: tempfile::NamedTempFile,
+    tar: Option<FolderSpool>,
+    size: u64,
+}
+
+const BOTH_KINDS: &str = "the upload has a `file` part and folder `files` parts; send either one archive as `file` or the folder's files as `files`";
+
 /// Reads the whole form, spooling the file into `dir`. The file is never held in memory
 /// whole, and exactly one `file` part is accepted: with two, which one counts would be a
-/// guess.
+/// guess. A folder arrives instead as repeated `files` parts (file names carrying the relative
+/// paths), collected into a tar spool that the archive reader then reads like any archive, with
+/// the same names, limits and errors.
 pub async fn read_multipart(
     mut multipart: Multipart,
-    max_bytes: u64,
-    dir: &Path,
+    state: &AppState,
 ) -> Result<(UploadFields, Option<Spooled>), AppError> {
+    let (max_bytes, dir) = (state.settings.max_upload_bytes, state.settings.upload_dir.as_path());
     let mut fields = UploadFields::default();
     let mut spooled = None;
+    let mut folder: Option<FolderUpload> = None;
     let mut files = 0;
     let too_large = || AppError::TooLarge(format_bytes(max_bytes));
     let broken = |e: axum::extract::multipart::MultipartError| {
@@ -75,7 +108,45 @@ pub async fn read_multipart(
     };
     while let Some(mut field) = multipart.next_field().await.map_err(broken)? {
         let name = field.name().unwrap_or("").to_owned();
+        if name == "files" {
+            if files > 0 {
+                return Err(AppError::BadRequest(BOTH_KINDS.into()));
+            }
+            if folder.is_none() {
+                let spool = spool_file(dir)?;
+                let std_file = spool.reopen().map_err(|e| AppError::internal("opening a temp file", &e))?;
+                folder = Some(FolderUpload {
+                    spool,
+                    tar: Some(FolderSpool::new(std_file, state.settings.archive_limits)),
+                    size: 0,
+                });
+            }
+            let Some(f) = folder.as_mut() else { continue };
+            let Some(tar) = f.tar.take() else { continue };
+            let raw_name = field.file_name().unwrap_or("").to_owned();
+            let path = tar.check(&raw_name)?;
+            let part = spool_file(dir)?;
+            let mut out =
+                tokio::fs::File::from_std(part.reopen().map_err(|e| AppError::internal("opening a temp file", &e))?);
+            // The tighter of the per-file limit and what is left of the upload's.
+            let left = max_bytes.saturating_sub(f.size);
+            let per_file = tar.max_file_bytes();
+            let over = || if per_file < left { tar.file_too_large(&raw_name) } else { too_large() };
+            let size = spool_part(&mut field, &mut out, per_file.min(left), over, broken).await?;
+            f.size += size;
+            let appended = tokio::task::spawn_blocking(move || {
+                let mut tar = tar;
+                tar.append(&path, part, size).map(|()| tar)
+            })
+            .await
+            .map_err(|e| AppError::internal("the folder spool task failed", &e))??;
+            f.tar = Some(appended);
+            continue;
+        }
         if name == "file" {
+            if folder.is_some() {
+                return Err(AppError::BadRequest(BOTH_KINDS.into()));
+            }
             files += 1;
             if files > 1 {
                 return Err(AppError::BadRequest(
@@ -86,17 +157,9 @@ pub async fn read_multipart(
             let tmp = spool_file(dir)?;
             let std_file = tmp.reopen().map_err(|e| AppError::internal("opening a temp file", &e))?;
             let mut out = tokio::fs::File::from_std(std_file);
-            let mut size = 0u64;
-            while let Some(chunk) = field.chunk().await.map_err(broken)? {
-                size += chunk.len() as u64;
-                if size > max_bytes {
-                    return Err(too_large());
-                }
-                out.write_all(&chunk).await.map_err(|e| AppError::internal("writing the upload", &e))?;
-            }
-            out.flush().await.map_err(|e| AppError::internal("writing the upload", &e))?;
+            let size = spool_part(&mut field, &mut out, max_bytes, too_large, broken).await?;
             if size > 0 {
-                spooled = Some(Spooled { file: tmp, size });
+                spooled = Some(Spooled { file: tmp, size, folder: false });
             }
             continue;
         }
@@ -124,6 +187,14 @@ pub async fn read_multipart(
             // Unknown fields are ignored so that future clients can send more.
             _ => {}
         }
+    }
+    if let Some(FolderUpload { spool, tar: Some(tar), size }) = folder
+        && tar.files() > 0
+    {
+        tokio::task::spawn_blocking(move || tar.finish())
+            .await
+            .map_err(|e| AppError::internal("the folder spool task failed", &e))??;
+        spooled = Some(Spooled { file: spool, size, folder: true });
     }
     Ok((fields, spooled))
 }

@@ -58,9 +58,12 @@ pub struct UploadForm {
     /// A note for the maintainers; several lines allowed.
     #[schema(max_length = 2000)]
     note: Option<String>,
-    /// One model's harness judge output (results/harmbench/<model>/ or the whole results/ folder) as .zip or .tar.gz, or the aggregate CSV.
-    #[schema(value_type = String, format = Binary)]
-    file: Vec<u8>,
+    /// One model's harness judge output (results/harmbench/<model>/ or the whole results/ folder) as .zip or .tar.gz, or the aggregate CSV. Send this or `files`, not both.
+    #[schema(value_type = Option<String>, format = Binary)]
+    file: Option<Vec<u8>>,
+    /// The results folder itself, one part per file, each part's file name its path relative to the folder's parent (e.g. `qwen2_5_VL_7B/Hate_Speech/Analogy.json`): read exactly like an archive of the folder, with the same limits on files and bytes.
+    #[schema(value_type = Option<Vec<String>>, format = Binary)]
+    files: Option<Vec<Vec<u8>>>,
 }
 
 fn upload_access() -> utoipa::openapi::Object {
@@ -106,7 +109,7 @@ pub async fn api_create(
     // to upload in its visitor's name.
     caller.require_same_origin()?;
     auth::check_upload_rate(&state.pool, &state.settings, &caller).await?;
-    let (fields, file) = read_multipart(multipart, state.settings.max_upload_bytes, &state.settings.upload_dir).await?;
+    let (fields, file) = read_multipart(multipart, &state).await?;
     let accepted = upload::accept_upload(&state, &fields, file, Status::Pending, "api").await?;
     let view = submissions::submission_view(&state.pool, accepted.id, None).await?;
     Ok((StatusCode::CREATED, Json(SubmissionJson::from(&view))))
@@ -223,7 +226,7 @@ pub async fn post_form(
         auth::check_upload_rate(&state.pool, &state.settings, &caller).await?;
         let multipart = multipart
             .map_err(|e| AppError::BadRequest(format!("the form must be sent as multipart/form-data: {e}")))?;
-        let (f, file) = read_multipart(multipart, state.settings.max_upload_bytes, &state.settings.upload_dir).await?;
+        let (f, file) = read_multipart(multipart, &state).await?;
         fields = f.clone();
         upload::accept_upload(&state, &f, file, Status::Draft, "web").await
     }

@@ -146,7 +146,8 @@ fn read_tree(
     }
 }
 
-fn archive_problem(e: &ArchiveError) -> Problem {
+/// An archive reader's refusal as the problem an upload reports.
+pub fn archive_problem(e: &ArchiveError) -> Problem {
     // The archive reader's messages already say what, where and how to fix.
     Problem::new("upload", e.to_string(), "see the message")
 }

@@ -199,7 +199,7 @@ pub fn SubmissionDetails(v: SubmissionView) -> impl IntoView {
                 <h2>"On the leaderboard"</h2>
                 <p class="muted">"The row this result has (or would have) under its judge, ranked against the approved results there."</p>
                 <div class="table-wrap">
-                    <BoardTable rows=vec![ShownRow { rank: complete.then_some(e.rank), entry: e, hidden: false }] query=LeaderboardQuery::default() />
+                    <BoardTable rows=vec![ShownRow { rank: complete.then_some(e.rank), entry: e, hidden: false, partial: !complete }] query=LeaderboardQuery::default() />
                 </div>
             </section>
         })}

@@ -50,13 +50,38 @@ pub fn SubmitPage() -> impl IntoView {
 fn UploadForm(fields: UploadFields, error: Option<UploadError>) -> impl IntoView {
     let outcome = RwSignal::new(error);
     let progress = RwSignal::new(None::<f64>);
+    // The folder picker needs JavaScript (a browser sends a folder's files with their paths
+    // only through FormData), so it appears once the island runs; the archive input works
+    // everywhere.
+    let hydrated = RwSignal::new(false);
+    let folder_files = RwSignal::new(0u32);
     let form_ref = NodeRef::<leptos::html::Form>::new();
+    let folder_ref = NodeRef::<leptos::html::Input>::new();
     #[cfg(feature = "hydrate")]
     Effect::new(move |_| {
+        // `webkitdirectory` (a folder instead of files) is not in Leptos' attribute list.
+        if let Some(input) = folder_ref.get() {
+            let _ = input.set_attribute("webkitdirectory", "");
+        }
+        hydrated.set(true);
         if let Some(body) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.body()) {
             let _ = body.set_attribute("data-hydrated", "true");
         }
     });
+    let on_folder = move |ev: leptos::ev::Event| {
+        #[cfg(feature = "hydrate")]
+        {
+            use wasm_bindgen::JsCast;
+            let n = ev
+                .target()
+                .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
+                .and_then(|i| i.files())
+                .map_or(0, |f| f.length());
+            folder_files.set(n);
+        }
+        #[cfg(not(feature = "hydrate"))]
+        let _ = ev;
+    };
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         #[cfg(feature = "hydrate")]
         {
@@ -72,6 +97,9 @@ fn UploadForm(fields: UploadFields, error: Option<UploadError>) -> impl IntoView
     };
     let f = fields;
     view! {
+        // Above the form, so a refused upload's problems are the first thing seen (with
+        // JavaScript, focus moves to them; without, the page opens on them).
+        {move || outcome.get().map(|e| view! { <UploadErrors e /> })}
             <form
                 method="post"
                 action="/submit"
@@ -109,7 +137,12 @@ fn UploadForm(fields: UploadFields, error: Option<UploadError>) -> impl IntoView
                     <label>"Judge" <input name="judge" value=if f.judge.is_empty() { DEFAULT_JUDGE.to_owned() } else { f.judge } /></label>
                     <label>"Note for the maintainers" <textarea name="note" maxlength="2000" rows="3">{f.note}</textarea></label>
                     <label>"Results file " <span class="req">"(required)"</span>
-                        <input type="file" name="file" required accept=".zip,.tar.gz,.tgz,.tar,.csv,application/zip,application/gzip,text/csv" data-test="file" />
+                        <input type="file" name="file" required=move || folder_files.get() == 0 accept=".zip,.tar.gz,.tgz,.tar,.csv,application/zip,application/gzip,text/csv" data-test="file" />
+                    </label>
+                    <label hidden=move || !hydrated.get() data-test="folder-picker">"… or pick the results folder itself ("
+                        <code>"results/harmbench/<model>/"</code> ")"
+                        <input type="file" name="files" multiple node_ref=folder_ref on:change=on_folder data-test="folder" />
+                        {move || (folder_files.get() > 0).then(|| view! { <span class="muted" data-test="folder-count">{format!("{} files chosen", folder_files.get())}</span> })}
                     </label>
                 </fieldset>
                 <button type="submit" data-test="validate">"Validate and preview"</button>
@@ -120,7 +153,6 @@ fn UploadForm(fields: UploadFields, error: Option<UploadError>) -> impl IntoView
                     </div>
                 })}
             </form>
-        {move || outcome.get().map(|e| view! { <UploadErrors e /> })}
     }
 }
 
@@ -128,7 +160,7 @@ fn UploadForm(fields: UploadFields, error: Option<UploadError>) -> impl IntoView
 #[component]
 pub fn UploadErrors(e: UploadError) -> impl IntoView {
     view! {
-        <section class="upload-errors" role="alert" data-test="upload-errors">
+        <section class="upload-errors" role="alert" id="upload-errors" tabindex="-1" data-test="upload-errors">
             <h2>{e.message.clone()}</h2>
             {(!e.problems.is_empty()).then(|| view! {
                 <table class="data problems">
@@ -186,6 +218,31 @@ mod browser {
             fail("Your browser could not prepare the upload; submit the form again.".into());
             return;
         };
+        // A picked folder goes as one `files` part per file, named by its relative path.
+        let folder = form
+            .query_selector("input[name=files]")
+            .ok()
+            .flatten()
+            .and_then(|e| e.dyn_into::<web_sys::HtmlInputElement>().ok())
+            .and_then(|i| i.files())
+            .filter(|f| f.length() > 0);
+        if let Some(list) = folder {
+            data.delete("files");
+            data.delete("file");
+            for i in 0..list.length() {
+                let Some(file) = list.get(i) else { continue };
+                // web-sys does not bind `webkitRelativePath`; it is a plain property of the File.
+                let path = js_sys::Reflect::get(&file, &"webkitRelativePath".into())
+                    .ok()
+                    .and_then(|v| v.as_string())
+                    .filter(|p| !p.is_empty())
+                    .unwrap_or_else(|| file.name());
+                if data.append_with_blob_and_filename("files", &file, &path).is_err() {
+                    fail("Your browser could not prepare the folder; pick it again.".into());
+                    return;
+                }
+            }
+        }
         if xhr.open_with_async("POST", "/submit", true).is_err()
             || xhr.set_request_header("Accept", "application/json").is_err()
         {
@@ -224,6 +281,16 @@ mod browser {
                     Err(_) => UploadError::message(format!("The upload failed (HTTP {status})")),
                 };
                 outcome.set(Some(e));
+                // Once the problems are on the page, focus goes to them.
+                request_animation_frame(|| {
+                    if let Some(el) = web_sys::window()
+                        .and_then(|w| w.document())
+                        .and_then(|d| d.get_element_by_id("upload-errors"))
+                        .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+                    {
+                        let _ = el.focus();
+                    }
+                });
             }
         });
         xhr.set_onload(Some(on_load.as_ref().unchecked_ref()));
@@ -290,8 +357,18 @@ pub fn PreviewPage() -> impl IntoView {
                                 <article class="preview-page" data-test="preview-page">
                                     <header class="page-head">
                                         <h1>{format!("Preview: {}", v.model)}</h1>
-                                        <p class="lede">"Everything checked out. This is what your upload contains and how it would appear. Nothing is public until you send it for review and a maintainer approves it."</p>
+                                        <p class="lede">{if v.summary.coverage.is_complete() { "Everything checked out. " } else { "The files are valid, but the run is partial (see the warning). " }} "This is what your upload contains and how it would appear. Nothing is public until you send it for review and a maintainer approves it."</p>
                                     </header>
+                                    {(!v.summary.coverage.is_complete()).then(|| {
+                                        let c = &v.summary.coverage;
+                                        view! {
+                                            <div class="notice warning" role="alert" data-test="partial-warning">
+                                                <p><strong>{format!("This run covers {} of {} items ({:.1}%).", c.received, c.expected, c.percent())}</strong>
+                                                " Partial runs are marked “partial” wherever they are shown and get no rank; their intervals are wide. "
+                                                "If this is not what you meant to upload, check that the results folder holds all six risk-category folders with their nine relation files."</p>
+                                            </div>
+                                        }
+                                    })}
                                     {error.map(|e| view! { <p class="notice error" role="alert" data-test="preview-error">{e}</p> })}
                                     {(v.status == crate::domain::model::Status::Draft).then(|| view! {
                                         <ActionForm action=action attr:class="send" attr:data-test="send-form">

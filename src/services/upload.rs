@@ -18,6 +18,57 @@ use crate::state::AppState;
 pub struct Spooled {
     pub file: tempfile::NamedTempFile,
     pub size: u64,
+    /// The upload was a folder's files, collected into a tar spool ([`ingest::archive::FolderTar`]).
+    pub folder: bool,
+}
+
+/// A folder upload being collected, part by part, into a tar spool that the archive reader
+/// then reads like any uploaded archive ([`ingest::archive::FolderTar`]).
+pub struct FolderSpool {
+    tar: ingest::archive::FolderTar,
+    limits: ingest::archive::Limits,
+}
+
+impl FolderSpool {
+    pub fn new(spool: std::fs::File, limits: ingest::archive::Limits) -> Self {
+        Self { tar: ingest::archive::FolderTar::new(spool, limits), limits }
+    }
+
+    /// The part's file name checked as an archive entry name: its normalised path.
+    pub fn check(&self, name: &str) -> Result<String, AppError> {
+        self.tar.check(name).map_err(|e| AppError::Rejected(Rejection::single(ingest::archive_problem(&e))))
+    }
+
+    pub fn max_file_bytes(&self) -> u64 {
+        self.limits.max_entry_bytes
+    }
+
+    /// The refusal of a part larger than one file may be, worded as for an archive entry.
+    pub fn file_too_large(&self, name: &str) -> AppError {
+        let e = ingest::archive::ArchiveError::EntryTooLarge {
+            entry: name.to_owned(),
+            limit: self.limits.max_entry_bytes,
+            read: self.limits.max_entry_bytes + 1,
+        };
+        AppError::Rejected(Rejection::single(ingest::archive_problem(&e)))
+    }
+
+    /// Appends a spooled part (blocking I/O: call it on the blocking pool). The part's own
+    /// temporary file is removed once it is in the spool.
+    pub fn append(&mut self, path: &str, part: tempfile::NamedTempFile, size: u64) -> Result<(), AppError> {
+        let mut content = part.reopen().map_err(|e| AppError::internal("reopening a folder part", &e))?;
+        self.tar.append(path, &mut content, size).map_err(|e| AppError::internal("writing the folder spool", &e))
+    }
+
+    pub fn files(&self) -> u64 {
+        self.tar.files()
+    }
+
+    /// Ends the spool (blocking I/O).
+    pub fn finish(self) -> Result<(), AppError> {
+        let file = self.tar.finish().map_err(|e| AppError::internal("writing the folder spool", &e))?;
+        file.sync_all().map_err(|e| AppError::internal("writing the folder spool", &e))
+    }
 }
 
 /// What a successful upload produced.
@@ -84,12 +135,13 @@ pub async fn accept_upload(
         problems.push(Problem::new(
             "field `file`",
             "no file was uploaded",
-            "attach results/harmbench/<model>/ as .zip or .tar.gz, or the aggregate CSV",
+            "attach results/harmbench/<model>/ as .zip or .tar.gz (or pick the folder itself), or the aggregate CSV",
         ));
         return Err(AppError::Rejected(Rejection::from_problems(problems)));
     };
     let limits = state.settings.archive_limits;
     let std_file = file.file.reopen().map_err(|e| AppError::internal("reopening the upload", &e))?;
+    let folder = file.folder;
     let wait = state.settings.edge.ingest_wait;
     let permit = tokio::time::timeout(wait, state.ingests.clone().acquire_owned())
         .await
@@ -132,6 +184,7 @@ pub async fn accept_upload(
     };
     let (id, sha) = match ingested {
         Ingested::Tree { mut tree, kind, sha256 } => {
+            let kind = if folder { ingest::archive::SourceKind::Directory } else { kind };
             refuse_live_duplicate(pool, sha256.as_deref()).await?;
             if let Some(sha) = &sha256
                 && let Some((old, reason)) = db::find_rejected_archive(pool, sha).await?

@@ -39,6 +39,7 @@
 //! `names` the name rules, and `dir`, `zip` and `tar` one source each.
 
 mod dir;
+mod folder;
 mod limits;
 mod names;
 mod tar;
@@ -47,6 +48,7 @@ mod zip;
 #[cfg(test)]
 mod tests;
 
+pub use folder::FolderTar;
 pub use limits::Limits;
 pub use names::EntryPath;
 
