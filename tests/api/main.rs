@@ -11,6 +11,7 @@ mod crash;
 mod edge;
 mod input_rules;
 mod leaderboard;
+mod memory;
 mod moderation;
 mod openapi;
 mod pages;

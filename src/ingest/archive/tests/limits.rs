@@ -21,7 +21,7 @@ fn too_many_entries_counts_directories_and_stops_early() {
     let files: Vec<_> = (0..1000).map(|i| (format!("f{i}.json"), body("f"))).collect();
     let tar = put(&dir, "many.tar", &tar_bytes(&[], &files));
     let mut calls = 0;
-    let result = visit_path(&tar, &Limits { max_entries: 3, ..Limits::default() }, |_: &EntryPath, _: &[u8]| {
+    let result = visit_path(&tar, &Limits { max_entries: 3, ..Limits::default() }, &Cancel::new(), |_: &EntryPath, _: &mut dyn Read| {
         calls += 1;
         Ok::<(), Infallible>(())
     });
@@ -88,7 +88,9 @@ fn tar_gz_bomb_stops_at_the_entry_limit() {
     // was consumed: decompression stopped at the limit instead of running to the end.
     let count = Rc::new(Cell::new(0));
     let reader = Counting { inner: File::open(&path).unwrap(), count: count.clone() };
-    let result = visit_tar_gz(reader, &limits, &mut |_: &EntryPath, _: &[u8]| Ok::<(), Infallible>(()));
+    let result = visit_tar_gz(reader, Walker::new(&limits, &Cancel::new(), SourceKind::TarGz), &mut |_: &EntryPath, _: &mut dyn Read| {
+        Ok::<(), Infallible>(())
+    });
     assert!(matches!(result, Err(VisitError::Archive(ArchiveError::EntryTooLarge { .. }))));
     assert!(count.get() < tgz.len() as u64 / 2, "read {} of {} compressed bytes", count.get(), tgz.len());
 }
@@ -107,7 +109,7 @@ fn plain_tar_reading_stops_near_the_limit() {
     let count = Rc::new(Cell::new(0));
     let reader = Counting { inner: File::open(&path).unwrap(), count: count.clone() };
     let limits = Limits { max_entry_bytes: MIB, ..Limits::default() };
-    let result = visit_tar(BufReader::new(reader), SourceKind::Tar, &limits, &mut |_: &EntryPath, _: &[u8]| {
+    let result = visit_tar(BufReader::new(reader), Walker::new(&limits, &Cancel::new(), SourceKind::Tar), &mut |_: &EntryPath, _: &mut dyn Read| {
         Ok::<(), Infallible>(())
     });
     let Err(VisitError::Archive(error)) = result else { panic!("accepted") };
@@ -126,13 +128,14 @@ fn total_size_limit_counts_real_bytes_across_entries() {
         [root, put(&dir, "t.zip", &zip_bytes(&[], &files)), put(&dir, "t.tgz", &gzip(&tar_bytes(&[], &files)))];
     for path in sources {
         let mut visited = 0;
-        let result = visit_path(&path, &limits, |_: &EntryPath, _: &[u8]| {
+        let result = visit_path(&path, &limits, &Cancel::new(), |_: &EntryPath, _: &mut dyn Read| {
             visited += 1;
             Ok::<(), Infallible>(())
         });
         let Err(VisitError::Archive(error)) = result else { panic!("accepted") };
         assert!(matches!(error, ArchiveError::TotalTooLarge { read, .. } if read == MIB + 1), "{error}");
         assert_names(&error, "f2.json");
-        assert_eq!(visited, 2);
+        // Entries are streamed: the third one is handed over and fails while it is read.
+        assert_eq!(visited, 3);
     }
 }
