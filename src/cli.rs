@@ -236,10 +236,11 @@ async fn run(command: Command) -> Result<(), String> {
             )
             .map_err(|e| e.to_string())?;
             let limits = state.settings.archive_limits;
-            let ingested = tokio::task::spawn_blocking(move || ingest::read_path(&path, &limits, &ingest::Cancel::new()))
-                .await
-                .map_err(|e| e.to_string())?
-                .map_err(|r| format!("the import was refused; nothing was stored.\n{r}"))?;
+            let ingested =
+                tokio::task::spawn_blocking(move || ingest::read_path(&path, &limits, &ingest::Cancel::new()))
+                    .await
+                    .map_err(|e| e.to_string())?
+                    .map_err(|r| format!("the import was refused; nothing was stored.\n{r}"))?;
             let ingest::Ingested::Tree { tree, kind, sha256 } = ingested else {
                 return Err("this is an aggregate CSV; import it with `mir-leaderboard import-table`".into());
             };
@@ -261,10 +262,11 @@ async fn run(command: Command) -> Result<(), String> {
         }
         Command::ImportTable { file, source } => {
             let limits = state.settings.archive_limits;
-            let ingested = tokio::task::spawn_blocking(move || ingest::read_path(&file, &limits, &ingest::Cancel::new()))
-                .await
-                .map_err(|e| e.to_string())?
-                .map_err(|r| format!("the import was refused; nothing was stored.\n{r}"))?;
+            let ingested =
+                tokio::task::spawn_blocking(move || ingest::read_path(&file, &limits, &ingest::Cancel::new()))
+                    .await
+                    .map_err(|e| e.to_string())?
+                    .map_err(|r| format!("the import was refused; nothing was stored.\n{r}"))?;
             let ingest::Ingested::Table { models, .. } = ingested else {
                 return Err("this is a harness tree; import it with `mir-leaderboard import PATH --model NAME`".into());
             };
@@ -344,7 +346,10 @@ fn validate(path: &std::path::Path, limits: &ingest::archive::Limits, peak_memor
     }
     match ingested.map_err(|r| format!("the upload would be refused.\n{r}"))? {
         ingest::Ingested::Tree { tree, kind, .. } => {
-            println!("valid {kind} harness tree{}", tree.folder_name.as_deref().map(|n| format!(" ({n})")).unwrap_or_default());
+            println!(
+                "valid {kind} harness tree{}",
+                tree.folder_name.as_deref().map(|n| format!(" ({n})")).unwrap_or_default()
+            );
             print_table(&tree.result.summary);
         }
         ingest::Ingested::Table { models, .. } => {

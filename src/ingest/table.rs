@@ -272,9 +272,7 @@ fn add_row(
         });
         return;
     }
-    let group = groups
-        .entry(key)
-        .or_insert_with(|| Group { first_line: line, ..Default::default() });
+    let group = groups.entry(key).or_insert_with(|| Group { first_line: line, ..Default::default() });
     if group.values.insert(scope, Reported { counts, printed }).is_some() {
         problems.push(Problem::new(
             format!("CSV line {line}"),
@@ -448,7 +446,12 @@ mod tests {
     use super::*;
 
     fn messages(csv: &str) -> Vec<String> {
-        parse_table(csv.as_bytes()).unwrap_err().into_listed().into_iter().map(|p| format!("{}: {}", p.location, p.message)).collect()
+        parse_table(csv.as_bytes())
+            .unwrap_err()
+            .into_listed()
+            .into_iter()
+            .map(|p| format!("{}: {}", p.location, p.message))
+            .collect()
     }
 
     #[test]

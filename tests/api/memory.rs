@@ -94,7 +94,8 @@ fn long_string_zip(path: &Path, len: usize) -> u64 {
 
 /// A .tar.gz with one member of `size` zero bytes.
 fn big_member_tar_gz(path: &Path, size: u64) -> u64 {
-    let gz = flate2::write::GzEncoder::new(BufWriter::new(File::create(path).expect("create")), flate2::Compression::fast());
+    let gz =
+        flate2::write::GzEncoder::new(BufWriter::new(File::create(path).expect("create")), flate2::Compression::fast());
     let mut tar = tar::Builder::new(gz);
     let mut header = tar::Header::new_gnu();
     header.set_size(size);
@@ -120,7 +121,8 @@ fn pax_record(key: &str, value: &[u8]) -> Vec<u8> {
 /// `members` small files, each after a PAX header of nearly 1 MiB of comment: the headers'
 /// data adds up past the total budget.
 fn pax_flood_tar_gz(path: &Path, members: usize) -> u64 {
-    let gz = flate2::write::GzEncoder::new(BufWriter::new(File::create(path).expect("create")), flate2::Compression::fast());
+    let gz =
+        flate2::write::GzEncoder::new(BufWriter::new(File::create(path).expect("create")), flate2::Compression::fast());
     let mut tar = tar::Builder::new(gz);
     let comment = vec![b'c'; (MIB - 64 * 1024) as usize];
     for i in 0..members {

@@ -307,7 +307,12 @@ where
 
 /// Like [`visit_path`] for an already open file, such as an uploaded temporary file. The file is
 /// read from its start whatever its current position.
-pub fn visit_file<E, F>(mut file: File, limits: &Limits, cancel: &Cancel, mut visitor: F) -> Result<Summary, VisitError<E>>
+pub fn visit_file<E, F>(
+    mut file: File,
+    limits: &Limits,
+    cancel: &Cancel,
+    mut visitor: F,
+) -> Result<Summary, VisitError<E>>
 where
     F: FnMut(&EntryPath, &mut dyn Read) -> Result<(), E>,
 {
@@ -375,8 +380,10 @@ fn visit_open_file<E>(
     match sniff(&head[..n]) {
         Some(Format::Zip) => zip::visit_zip(file, Walker::new(limits, cancel, SourceKind::Zip), visitor),
         Some(Format::Gzip) => tar::visit_tar_gz(&*file, Walker::new(limits, cancel, SourceKind::TarGz), visitor),
-        Some(Format::Tar) => tar::visit_tar(BufReader::new(&*file), Walker::new(limits, cancel, SourceKind::Tar), visitor)
-            .map(|(summary, _)| summary),
+        Some(Format::Tar) => {
+            tar::visit_tar(BufReader::new(&*file), Walker::new(limits, cancel, SourceKind::Tar), visitor)
+                .map(|(summary, _)| summary)
+        }
         None => Err(ArchiveError::UnrecognizedFormat {
             detail: if n == 0 { "the file is empty" } else { "its first bytes match none of the supported formats" },
         }
@@ -406,16 +413,7 @@ struct Walker<'l> {
 
 impl<'l> Walker<'l> {
     fn new(limits: &'l Limits, cancel: &'l Cancel, kind: SourceKind) -> Self {
-        Walker {
-            limits,
-            cancel,
-            kind,
-            entries: 0,
-            files: 0,
-            total_bytes: 0,
-            metadata_bytes: 0,
-            seen: HashMap::new(),
-        }
+        Walker { limits, cancel, kind, entries: 0, files: 0, total_bytes: 0, metadata_bytes: 0, seen: HashMap::new() }
     }
 
     /// Counted before anything else about the entry is looked at, so a flood of entries is cut
@@ -436,7 +434,11 @@ impl<'l> Walker<'l> {
         self.metadata_bytes = self.metadata_bytes.saturating_add(bytes);
         let used = self.used();
         if used > self.limits.max_total_bytes {
-            return Err(ArchiveError::TotalTooLarge { entry: entry.to_owned(), limit: self.limits.max_total_bytes, read: used });
+            return Err(ArchiveError::TotalTooLarge {
+                entry: entry.to_owned(),
+                limit: self.limits.max_total_bytes,
+                read: used,
+            });
         }
         Ok(())
     }

@@ -75,4 +75,3 @@ impl Read for Counted<'_> {
         Ok(n)
     }
 }
-

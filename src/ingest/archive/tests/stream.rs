@@ -21,7 +21,12 @@ fn names_and_headers_count_against_the_total() {
     let dir = tempfile::tempdir().unwrap();
     let mut builder = ::tar::Builder::new(Vec::new());
     for i in 0..8 {
-        raw_member(&mut builder, format!("PaxHeaders/{i}").as_bytes(), EntryType::XHeader, &pax_record("comment", &"c".repeat(200 * KIB as usize)));
+        raw_member(
+            &mut builder,
+            format!("PaxHeaders/{i}").as_bytes(),
+            EntryType::XHeader,
+            &pax_record("comment", &"c".repeat(200 * KIB as usize)),
+        );
         raw_member(&mut builder, format!("f{i}.json").as_bytes(), EntryType::Regular, b"{}");
     }
     let tar = put(&dir, "pax.tar", &builder.into_inner().unwrap());

@@ -23,7 +23,9 @@ pub(super) const MAX_DEPTH: u32 = 64;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum Fault {
     /// The byte at this offset (from the start of the file) starts no valid UTF-8 sequence.
-    NotUtf8 { offset: u64 },
+    NotUtf8 {
+        offset: u64,
+    },
     LongString,
     TooDeep,
 }

@@ -26,7 +26,8 @@ fn labels(bytes: &[u8]) -> FileLabels {
 
 #[test]
 fn a_string_longer_than_the_cap_is_refused_with_its_item() {
-    let mut file = b"{\"judge_result\": [{\"label\": \"safe\", \"answer\": \"ok\"}, {\"label\": \"safe\", \"answer\": \"".to_vec();
+    let mut file =
+        b"{\"judge_result\": [{\"label\": \"safe\", \"answer\": \"ok\"}, {\"label\": \"safe\", \"answer\": \"".to_vec();
     file.resize(file.len() + MAX_STRING_BYTES as usize + 1, b'a');
     file.extend_from_slice(b"\"}]}");
     let p = problems(&file);
@@ -56,8 +57,10 @@ fn millions_of_bad_items_keep_200_problems_and_count_the_rest() {
 
 #[test]
 fn labels_after_answers_and_other_keys_are_read() {
-    let l = labels(br#"{"judge_result": [{"answer": "I cannot help with that.", "label": "safe", "extra": [1, {"a": null}]},
-        {"label": "unsafe", "question": "q", "answer": "Sure."}], "ASR": 50, "other": {"x": [true]}}"#);
+    let l = labels(
+        br#"{"judge_result": [{"answer": "I cannot help with that.", "label": "safe", "extra": [1, {"a": null}]},
+        {"label": "unsafe", "question": "q", "answer": "Sure."}], "ASR": 50, "other": {"x": [true]}}"#,
+    );
     assert_eq!(l.unsafe_flags, [false, true]);
     assert_eq!(l.refusals, Some(vec![Some(true), None]));
     assert!(l.warnings.is_empty(), "{:?}", l.warnings);
