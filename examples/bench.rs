@@ -38,7 +38,8 @@ async fn main() {
             }
         })
         .expect("write a tree");
-        let ingested = ingest::read_path(dir.path(), &Default::default()).expect("a valid tree");
+        let ingested =
+            ingest::read_path(dir.path(), &Default::default(), &ingest::Cancel::new()).expect("a valid tree");
         let Ingested::Tree { tree, kind, .. } = ingested else { panic!("a tree") };
         let name = ModelName::parse(&format!("Sample Bench {m:04}")).expect("name");
         let meta = ModelMeta {

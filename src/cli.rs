@@ -70,6 +70,14 @@ enum Command {
         #[arg(long, value_enum, default_value = "paper")]
         source: SourceArg,
     },
+    /// Check an upload (a folder, .zip, .tar.gz, .tar or aggregate CSV) exactly as the server
+    /// would, without touching a store: prints the statics.py table, or every problem.
+    Validate {
+        path: PathBuf,
+        /// Also print the time the read took and the process's peak resident memory (VmHWM).
+        #[arg(long)]
+        peak_memory: bool,
+    },
     /// Print the leaderboard (default view, or the one a query string describes).
     Export {
         #[arg(long, value_enum, default_value = "csv")]
@@ -169,6 +177,9 @@ async fn run(command: Command) -> Result<(), String> {
         return Ok(());
     }
     let settings = Settings::from_env().map_err(|e| e.to_string())?;
+    if let Command::Validate { path, peak_memory } = &command {
+        return validate(path, &settings.archive_limits, *peak_memory);
+    }
     if let Command::Serve { demo: with_demo } = command {
         let addr = settings.site_addr();
         let state = startup::build_state(settings).await.map_err(|e| e.to_string())?;
@@ -188,7 +199,9 @@ async fn run(command: Command) -> Result<(), String> {
     let state = startup::build_state(settings).await.map_err(|e| e.to_string())?;
     let pool = &state.pool;
     match command {
-        Command::Serve { .. } | Command::SampleTree { .. } => unreachable!("handled above"),
+        Command::Serve { .. } | Command::SampleTree { .. } | Command::Validate { .. } => {
+            unreachable!("handled above")
+        }
         Command::Import {
             path,
             model,
@@ -223,10 +236,11 @@ async fn run(command: Command) -> Result<(), String> {
             )
             .map_err(|e| e.to_string())?;
             let limits = state.settings.archive_limits;
-            let ingested = tokio::task::spawn_blocking(move || ingest::read_path(&path, &limits))
-                .await
-                .map_err(|e| e.to_string())?
-                .map_err(|r| format!("the import was refused; nothing was stored.\n{r}"))?;
+            let ingested =
+                tokio::task::spawn_blocking(move || ingest::read_path(&path, &limits, &ingest::Cancel::new()))
+                    .await
+                    .map_err(|e| e.to_string())?
+                    .map_err(|r| format!("the import was refused; nothing was stored.\n{r}"))?;
             let ingest::Ingested::Tree { tree, kind, sha256 } = ingested else {
                 return Err("this is an aggregate CSV; import it with `mir-leaderboard import-table`".into());
             };
@@ -248,10 +262,11 @@ async fn run(command: Command) -> Result<(), String> {
         }
         Command::ImportTable { file, source } => {
             let limits = state.settings.archive_limits;
-            let ingested = tokio::task::spawn_blocking(move || ingest::read_path(&file, &limits))
-                .await
-                .map_err(|e| e.to_string())?
-                .map_err(|r| format!("the import was refused; nothing was stored.\n{r}"))?;
+            let ingested =
+                tokio::task::spawn_blocking(move || ingest::read_path(&file, &limits, &ingest::Cancel::new()))
+                    .await
+                    .map_err(|e| e.to_string())?
+                    .map_err(|r| format!("the import was refused; nothing was stored.\n{r}"))?;
             let ingest::Ingested::Table { models, .. } = ingested else {
                 return Err("this is a harness tree; import it with `mir-leaderboard import PATH --model NAME`".into());
             };
@@ -319,9 +334,54 @@ async fn run(command: Command) -> Result<(), String> {
     }
 }
 
-/// Prints the per-relation table in `statics.py`'s layout, so the two can be compared by eye.
+/// `validate`: the same ingest as an upload, on the calling thread, with its figures.
+fn validate(path: &std::path::Path, limits: &ingest::archive::Limits, peak_memory: bool) -> Result<(), String> {
+    let started = std::time::Instant::now();
+    let ingested = ingest::read_path(path, limits, &ingest::Cancel::new());
+    let elapsed = started.elapsed();
+    if peak_memory {
+        println!("read in {} ms", elapsed.as_millis());
+        println!("peak memory: {} KiB", peak_rss_kib().map_or_else(|| "unknown".to_owned(), |k| k.to_string()));
+    }
+    match ingested.map_err(|r| format!("the upload would be refused.\n{r}"))? {
+        ingest::Ingested::Tree { tree, kind, .. } => {
+            println!(
+                "valid {kind} harness tree{}",
+                tree.folder_name.as_deref().map(|n| format!(" ({n})")).unwrap_or_default()
+            );
+            print_table(&tree.result.summary);
+        }
+        ingest::Ingested::Table { models, .. } => {
+            for m in &models {
+                let o = m.result.summary.breakdown.overall;
+                println!(
+                    "valid row group: {} ({}) overall {}% ({}/{})",
+                    m.name,
+                    m.judge,
+                    o.asr_percent().map(format_pct).unwrap_or_default(),
+                    o.unsafe_count,
+                    o.total
+                );
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The process's peak resident set size (`VmHWM` in /proc/self/status; Linux only).
+fn peak_rss_kib() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
+}
+
 fn print_summary(summary: &crate::domain::submission::ResultSummary, model: &ModelName, id: i64) {
     println!("imported submission #{id} for {model} (approved)");
+    print_table(summary);
+}
+
+/// Prints the per-relation table in `statics.py`'s layout, so the two can be compared by eye.
+fn print_table(summary: &crate::domain::submission::ResultSummary) {
     println!("{:<30} {:<13} {:<13} {:<10}", "Relation", "Unsafe Count", "Total Count", "ASR(%)");
     let mut rows: Vec<(&str, crate::domain::metrics::Counts)> = Relation::ALL
         .into_iter()

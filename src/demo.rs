@@ -222,10 +222,11 @@ pub async fn seed_if_empty(pool: &Pool) -> Result<usize, String> {
         let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
         write_harness_tree(dir.path(), &cells, sample_answers(m, m_index)).map_err(|e| e.to_string())?;
         let path = dir.path().to_owned();
-        let ingested = tokio::task::spawn_blocking(move || ingest::read_path(&path, &Default::default()))
-            .await
-            .map_err(|e| e.to_string())?
-            .map_err(|r| r.to_string())?;
+        let ingested =
+            tokio::task::spawn_blocking(move || ingest::read_path(&path, &Default::default(), &ingest::Cancel::new()))
+                .await
+                .map_err(|e| e.to_string())?
+                .map_err(|r| r.to_string())?;
         let ingest::Ingested::Tree { tree, kind, .. } = ingested else {
             return Err("generated tree was not read as a tree".into());
         };

@@ -22,7 +22,7 @@ pub mod db;
 pub mod demo;
 #[cfg(feature = "ssr")]
 pub mod http;
-#[cfg(feature = "ssr")]
+#[cfg(feature = "ingest")]
 pub mod ingest;
 #[cfg(feature = "ssr")]
 pub mod services;

@@ -74,6 +74,101 @@ impl std::fmt::Display for Rejection {
     }
 }
 
+/// Problems collected while reading an upload, capped as they arrive: the first
+/// [`Rejection::MAX_LISTED`] (or a smaller cap) are kept, the rest only counted, so a file with
+/// millions of bad items costs a counter, not a record per item.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problems {
+    listed: Vec<Problem>,
+    more: usize,
+    cap: usize,
+}
+
+impl Default for Problems {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Problems {
+    /// Keeps up to [`Rejection::MAX_LISTED`].
+    pub fn new() -> Self {
+        Self::with_cap(Rejection::MAX_LISTED)
+    }
+
+    /// Keeps up to `cap` (at least one), counting the rest.
+    pub fn with_cap(cap: usize) -> Self {
+        Self { listed: Vec::new(), more: 0, cap: cap.max(1) }
+    }
+
+    pub fn push(&mut self, problem: Problem) {
+        self.push_with(|| problem);
+    }
+
+    /// Builds the problem only if it is going to be kept.
+    pub fn push_with(&mut self, problem: impl FnOnce() -> Problem) {
+        if self.listed.len() < self.cap {
+            self.listed.push(problem());
+        } else {
+            self.more += 1;
+        }
+    }
+
+    /// Takes over another collection's problems and its count of unlisted ones.
+    pub fn append(&mut self, other: Problems) {
+        self.more += other.more;
+        self.extend(other.listed);
+    }
+
+    /// Problems found, listed or not.
+    pub fn len(&self) -> usize {
+        self.listed.len() + self.more
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The kept problems, in the order found.
+    pub fn listed(&self) -> &[Problem] {
+        &self.listed
+    }
+
+    /// Problems counted but not kept.
+    pub fn more(&self) -> usize {
+        self.more
+    }
+
+    /// The kept problems (the count of the others is dropped).
+    pub fn into_listed(self) -> Vec<Problem> {
+        self.listed
+    }
+}
+
+impl Extend<Problem> for Problems {
+    fn extend<I: IntoIterator<Item = Problem>>(&mut self, problems: I) {
+        for p in problems {
+            self.push(p);
+        }
+    }
+}
+
+impl From<Vec<Problem>> for Problems {
+    fn from(problems: Vec<Problem>) -> Self {
+        let mut all = Problems::new();
+        all.extend(problems);
+        all
+    }
+}
+
+impl From<Problems> for Rejection {
+    fn from(problems: Problems) -> Self {
+        let mut rejection = Rejection::from_problems(problems.listed);
+        rejection.more += problems.more;
+        rejection
+    }
+}
+
 /// How much of the benchmark a result covers, per relation.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Coverage {
@@ -291,5 +386,23 @@ mod tests {
         assert_eq!(r.more, 50);
         assert!(r.to_string().ends_with("... and 50 more problems\n"));
         assert_eq!(r.problems[3].headline(), "f.json, item 3: bad");
+    }
+
+    #[test]
+    fn problems_are_capped_while_collected() {
+        let mut problems = Problems::with_cap(3);
+        let mut built = 0;
+        for i in 0..10 {
+            problems.push_with(|| {
+                built += 1;
+                Problem::new("f.json", "bad", "fix").at_item(i)
+            });
+        }
+        assert_eq!((built, problems.listed().len(), problems.more(), problems.len()), (3, 3, 7, 10));
+        let mut all = Problems::new();
+        all.append(problems);
+        all.push(Problem::new("g.json", "bad", "fix"));
+        let r = Rejection::from(all);
+        assert_eq!((r.problems.len(), r.more), (4, 7));
     }
 }

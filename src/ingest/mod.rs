@@ -4,15 +4,18 @@
 //! store. Nothing here touches the store; callers decide what to do with the result.
 //!
 //! This is blocking, CPU-bound code (decompression, JSON parsing): async callers run it on the
-//! blocking pool.
+//! blocking pool. It needs no server: the `ingest` feature builds it alone (for fuzz/).
 
 pub mod archive;
+pub mod fuzz;
 pub mod harness;
 pub mod table;
 
 use crate::domain::refusal::RuleSet;
 use crate::domain::submission::{Problem, Rejection};
 use archive::{ArchiveError, Limits, SourceKind, VisitError};
+
+pub use archive::Cancel;
 use sha2::{Digest, Sha256};
 use std::io::{Read, Seek, SeekFrom};
 use std::path::Path;
@@ -41,19 +44,22 @@ impl Ingested {
     }
 }
 
-/// Reads a path given by a maintainer: a directory, an archive, or a CSV file.
-pub fn read_path(path: &Path, limits: &Limits) -> Result<Ingested, Rejection> {
+/// Reads a path given by a maintainer: a directory, an archive, or a CSV file. Setting `cancel`
+/// (from another thread) stops the read with a refusal.
+pub fn read_path(path: &Path, limits: &Limits, cancel: &Cancel) -> Result<Ingested, Rejection> {
     if path.is_dir() {
-        return read_tree(|reader| archive::visit_path(path, limits, |p, b| reader_add(reader, p, b)), None);
+        return read_tree(|reader| archive::visit_path(path, limits, cancel, |p, r| reader_add(reader, p, r)), None);
     }
     let file = std::fs::File::open(path).map_err(|e| {
         Rejection::single(Problem::new(path.display().to_string(), format!("cannot open: {e}"), "check the path"))
     })?;
-    read_file(file, limits)
+    read_file(file, limits, cancel)
 }
 
-/// Reads an uploaded file (archive or CSV), recognised by its content, not its name.
-pub fn read_file(mut file: std::fs::File, limits: &Limits) -> Result<Ingested, Rejection> {
+/// Reads an uploaded file (archive or CSV), recognised by its content, not its name. Each
+/// archive entry is streamed into the judge-file parser; nothing is read whole into memory but
+/// the CSV (at most 16 MiB).
+pub fn read_file(mut file: std::fs::File, limits: &Limits, cancel: &Cancel) -> Result<Ingested, Rejection> {
     let io = |e: std::io::Error| {
         Rejection::single(Problem::new("upload", format!("could not read the upload: {e}"), "try again"))
     };
@@ -67,7 +73,10 @@ pub fn read_file(mut file: std::fs::File, limits: &Limits) -> Result<Ingested, R
         || head.starts_with(&[0x1f, 0x8b])
         || head.get(257..262) == Some(b"ustar");
     if archive_like || head.is_empty() {
-        return read_tree(|reader| archive::visit_file(file, limits, |p, b| reader_add(reader, p, b)), Some(sha256));
+        return read_tree(
+            |reader| archive::visit_file(file, limits, cancel, |p, r| reader_add(reader, p, r)),
+            Some(sha256),
+        );
     }
     if looks_like_csv(head) {
         if file.metadata().map(|m| m.len()).unwrap_or(0) > 16 * 1024 * 1024 {
@@ -81,7 +90,7 @@ pub fn read_file(mut file: std::fs::File, limits: &Limits) -> Result<Ingested, R
         file.read_to_end(&mut bytes).map_err(io)?;
         return table::parse_table(&bytes)
             .map(|models| Ingested::Table { models, sha256: Some(sha256) })
-            .map_err(Rejection::from_problems);
+            .map_err(Rejection::from);
     }
     Err(Rejection::single(Problem::new(
         "upload",
@@ -125,9 +134,9 @@ pub fn sha256_of(file: &mut std::fs::File) -> std::io::Result<String> {
 fn reader_add(
     reader: &mut harness::TreeReader<'_>,
     path: &archive::EntryPath,
-    bytes: &[u8],
+    entry: &mut dyn Read,
 ) -> Result<(), std::convert::Infallible> {
-    reader.add(path, bytes);
+    reader.add_reader(path, entry);
     Ok(())
 }
 
@@ -138,7 +147,7 @@ fn read_tree(
     let mut reader = harness::TreeReader::new(RuleSet::builtin());
     match visit(&mut reader) {
         Ok(summary) => {
-            let tree = reader.finish().map_err(Rejection::from_problems)?;
+            let tree = reader.finish().map_err(Rejection::from)?;
             Ok(Ingested::Tree { tree: Box::new(tree), kind: summary.kind, sha256 })
         }
         Err(VisitError::Archive(e)) => Err(Rejection::single(archive_problem(&e))),

@@ -11,7 +11,7 @@ use crate::domain::model::{
     Access, Capability, FieldError, Granularity, JudgeName, ModelMeta, ModelName, parse_flag, parse_link,
     parse_organization, parse_parameters,
 };
-use crate::domain::submission::{Aggregates, Coverage, ParsedResult, Problem, Reported, ResultSummary};
+use crate::domain::submission::{Aggregates, Coverage, ParsedResult, Problem, Problems, Reported, ResultSummary};
 use crate::domain::taxonomy::{Relation, RiskCategory, TOTAL_INSTANCES};
 use std::collections::BTreeMap;
 
@@ -74,12 +74,17 @@ struct Group {
     meta: BTreeMap<&'static str, (String, usize)>,
 }
 
-/// Parses the whole file; returns every problem, or every model's figures.
-pub fn parse_table(bytes: &[u8]) -> Result<Vec<TableModel>, Vec<Problem>> {
+/// Most models one CSV may hold (the paper's table has a few dozen); more are refused, so a
+/// file of millions of one-row models cannot build millions of groups.
+pub const MAX_MODELS: usize = 1000;
+
+/// Parses the whole file; returns every problem (the first [`Problems`] keeps, and a count of
+/// the rest), or every model's figures.
+pub fn parse_table(bytes: &[u8]) -> Result<Vec<TableModel>, Problems> {
     let text = decode(bytes)?;
     let mut reader = csv::ReaderBuilder::new().trim(csv::Trim::All).flexible(false).from_reader(text.as_bytes());
     let headers = read_header(&mut reader)?;
-    let mut problems = Vec::new();
+    let mut problems = Problems::new();
     let groups = read_rows(&mut reader, &headers, &mut problems);
     if groups.is_empty() && problems.is_empty() {
         problems.push(Problem::new("CSV", "no data rows", "add one row per model and relation, below the header"));
@@ -89,7 +94,7 @@ pub fn parse_table(bytes: &[u8]) -> Result<Vec<TableModel>, Vec<Problem>> {
     for ((name, judge), group) in groups {
         match finish_group(&name, &judge, group) {
             Ok(m) => models.push(m),
-            Err(mut p) => problems.append(&mut p),
+            Err(p) => problems.extend(p),
         }
     }
     if problems.is_empty() { Ok(models) } else { Err(problems) }
@@ -164,7 +169,7 @@ struct Row {
 fn read_rows(
     reader: &mut csv::Reader<&[u8]>,
     headers: &[String],
-    problems: &mut Vec<Problem>,
+    problems: &mut Problems,
 ) -> BTreeMap<(String, String), Group> {
     let col = |name: &str| headers.iter().position(|h| h == name);
     let mut groups: BTreeMap<(String, String), Group> = BTreeMap::new();
@@ -174,11 +179,9 @@ fn read_rows(
         let record = match record {
             Ok(r) => r,
             Err(e) => {
-                problems.push(Problem::new(
-                    loc,
-                    format!("unreadable row: {e}"),
-                    "every row needs as many fields as the header",
-                ));
+                problems.push_with(|| {
+                    Problem::new(loc, format!("unreadable row: {e}"), "every row needs as many fields as the header")
+                });
                 continue;
             }
         };
@@ -255,12 +258,21 @@ fn add_row(
     row: Row,
     line: usize,
     get: &dyn Fn(&str) -> String,
-    problems: &mut Vec<Problem>,
+    problems: &mut Problems,
 ) {
     let Row { model, judge, scope, counts, printed } = row;
-    let group = groups
-        .entry((model.as_str().to_owned(), judge.as_str().to_owned()))
-        .or_insert_with(|| Group { first_line: line, ..Default::default() });
+    let key = (model.as_str().to_owned(), judge.as_str().to_owned());
+    if groups.len() >= MAX_MODELS && !groups.contains_key(&key) {
+        problems.push_with(|| {
+            Problem::new(
+                format!("CSV line {line}"),
+                format!("more than {MAX_MODELS} models (with their judges) in one CSV"),
+                "split the CSV",
+            )
+        });
+        return;
+    }
+    let group = groups.entry(key).or_insert_with(|| Group { first_line: line, ..Default::default() });
     if group.values.insert(scope, Reported { counts, printed }).is_some() {
         problems.push(Problem::new(
             format!("CSV line {line}"),
@@ -434,7 +446,12 @@ mod tests {
     use super::*;
 
     fn messages(csv: &str) -> Vec<String> {
-        parse_table(csv.as_bytes()).unwrap_err().into_iter().map(|p| format!("{}: {}", p.location, p.message)).collect()
+        parse_table(csv.as_bytes())
+            .unwrap_err()
+            .into_listed()
+            .into_iter()
+            .map(|p| format!("{}: {}", p.location, p.message))
+            .collect()
     }
 
     #[test]

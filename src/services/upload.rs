@@ -151,25 +151,36 @@ pub async fn accept_upload(
             )
         })?
         .map_err(|e| AppError::internal("the upload queue is closed", &e))?;
-    // Parse even when the fields are wrong, so one round trip reports every problem.
+    // Parse even when the fields are wrong, so one round trip reports every problem. If the
+    // client goes away, axum drops this future: the guard then stops the parse on the blocking
+    // pool at its next read, instead of letting it run to the end for nobody.
+    let cancel = ingest::Cancel::new();
+    let _stop_when_dropped = CancelOnDrop(cancel.clone());
     let ingested = tokio::task::spawn_blocking(move || {
-        let result = ingest::read_file(std_file, &limits);
+        let result = ingest::read_file(std_file, &limits, &cancel);
         drop(file);
         drop(permit);
         result
     })
     .await
     .map_err(|e| AppError::internal("the validation task failed", &e))?;
+    // The ingest's own count of problems it did not list is kept.
+    let mut unlisted = 0;
     let ingested = match ingested {
         Ok(i) => Some(i),
         Err(r) => {
             problems.extend(r.problems);
+            unlisted = r.more;
             None
         }
     };
     let (parsed, ingested) = match (parsed_fields, ingested) {
         (Ok(p), Some(i)) if problems.is_empty() => (p, i),
-        _ => return Err(AppError::Rejected(Rejection::from_problems(problems))),
+        _ => {
+            let mut rejection = Rejection::from_problems(problems);
+            rejection.more += unlisted;
+            return Err(AppError::Rejected(rejection));
+        }
     };
     let pool = &state.pool;
     let who = |meta, judge, note| Submitted {
@@ -216,6 +227,16 @@ pub async fn accept_upload(
     tracing::info!(id, status = status.as_str(), sha256 = sha.as_deref().unwrap_or(""), actor, "upload stored");
     let draft_key = if status == Status::Draft { db::draft_key(pool, id).await? } else { None };
     Ok(Accepted { id, status, draft_key })
+}
+
+/// Cancels an ingest when dropped: when the request's future is dropped (client gone) or done.
+/// After a finished ingest, cancelling changes nothing.
+struct CancelOnDrop(ingest::Cancel);
+
+impl Drop for CancelOnDrop {
+    fn drop(&mut self) {
+        self.0.cancel();
+    }
 }
 
 /// A file already pending or approved is refused before anything is stored (the store's

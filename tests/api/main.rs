@@ -13,6 +13,7 @@ mod folder;
 mod history;
 mod input_rules;
 mod leaderboard;
+mod memory;
 mod moderation;
 mod openapi;
 mod pages;

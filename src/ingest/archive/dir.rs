@@ -1,7 +1,7 @@
 //! Directories on disk, for the CLI's imports.
 
 use super::names::EntryPath;
-use super::{ArchiveError, Limits, LinkKind, SourceKind, Summary, VisitError, Visitor, Walker};
+use super::{ArchiveError, LinkKind, Summary, VisitError, Visitor, Walker};
 use std::fs::{self, File};
 use std::path::{Path, PathBuf};
 
@@ -18,10 +18,9 @@ struct DiskItem {
 /// scope. Uploads from the internet never take this path.
 pub(super) fn visit_dir<E>(
     root: &Path,
-    limits: &Limits,
+    mut walker: Walker<'_>,
     visitor: &mut Visitor<'_, E>,
 ) -> Result<Summary, VisitError<E>> {
-    let mut walker = Walker::new(limits, SourceKind::Directory);
     // A stack of items still to visit, kept so that popping yields them in path order: this is a
     // depth-first walk with sorted siblings, without recursion (no stack overflow on deep trees).
     let mut pending = Vec::new();
@@ -33,8 +32,7 @@ pub(super) fn visit_dir<E>(
         }
         let mut file = File::open(&item.fs_path)
             .map_err(|source| ArchiveError::Io { what: format!("{:?}", item.entry), source })?;
-        let body = walker.read_body(&mut file, &item.entry)?;
-        walker.deliver(&item.path, &body, visitor)?;
+        walker.deliver(&item.path, &item.entry, &mut file, visitor)?;
     }
     Ok(walker.summary())
 }

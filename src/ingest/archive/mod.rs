@@ -3,7 +3,8 @@
 //! An upload is a folder tree of (JSON) files. It arrives from the public internet as a `.zip`, a
 //! `.tar.gz`/`.tgz` or a plain `.tar`, or it is a directory on disk that the CLI imports. The
 //! entry points [`visit_path`] and [`visit_file`] hand every regular file to a visitor, one at a
-//! time, as a normalised [`EntryPath`] plus the file's full bytes, and return a [`Summary`].
+//! time, as a normalised [`EntryPath`] plus a reader of the file's bytes (counted against the
+//! limits as they are read, never held whole in memory), and return a [`Summary`].
 //!
 //! # Threat model
 //!
@@ -36,12 +37,14 @@
 //!
 //! This file holds the public API, the errors, format sniffing and the `Walker` that holds every
 //! format to the same rules (counting, names, duplicates, sizes). `limits` holds the size limits,
-//! `names` the name rules, and `dir`, `zip` and `tar` one source each.
+//! `names` the name rules, `stream` the counted entry stream and [`Cancel`], and `dir`, `zip`
+//! and `tar` one source each.
 
 mod dir;
 mod folder;
 mod limits;
 mod names;
+mod stream;
 mod tar;
 mod zip;
 
@@ -51,6 +54,7 @@ mod tests;
 pub use folder::FolderTar;
 pub use limits::Limits;
 pub use names::EntryPath;
+pub use stream::Cancel;
 
 use limits::human_size;
 use names::{NameProblem, normalise, sanitize};
@@ -59,6 +63,7 @@ use std::fmt;
 use std::fs::{self, File};
 use std::io::{self, BufReader, Read, Seek, SeekFrom};
 use std::path::Path;
+use stream::{Counted, Failure};
 
 /// Where the entries came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -215,10 +220,23 @@ pub enum ArchiveError {
         read: u64,
     },
 
+    /// The visit was stopped from outside (the client went away).
+    #[error("reading the upload was stopped because the request was cancelled. Send it again.")]
+    Cancelled,
+
+    /// The zip's end-of-central-directory record lists too much, checked before the directory is
+    /// read.
     #[error(
-        "the files add up to more than the limit of {} uncompressed; the limit was passed while \
-         reading entry {entry:?} (after {read} bytes in total). Remove files that are not results, \
-         or split the upload.",
+        "the zip's central directory lists {entries} entries in {bytes} bytes, more than the limit \
+         of {limit} entries or {}. Remove files that are not results, or split the upload.",
+        human_size(.max_bytes)
+    )]
+    DirectoryTooLarge { entries: u64, bytes: u64, limit: u64, max_bytes: u64 },
+
+    #[error(
+        "the files add up to more than the limit of {} uncompressed (names and headers count \
+         too); the limit was passed while reading entry {entry:?} (after {read} bytes in total). \
+         Remove files that are not results, or split the upload.",
         human_size(.limit)
     )]
     TotalTooLarge {
@@ -263,40 +281,47 @@ impl<E: std::error::Error + 'static> std::error::Error for VisitError<E> {
 }
 
 /// Visit every regular file of a directory, a .zip, a .tar.gz/.tgz or a plain .tar, in a stable
-/// order (sorted by path for directories; archive order otherwise), handing the visitor the
-/// entry's full bytes (read one at a time; never more than one entry in memory).
+/// order (sorted by path for directories; archive order otherwise), handing the visitor a reader
+/// of the entry's bytes. The reader fails once a limit is passed or `cancel` is set; whatever
+/// the visitor leaves unread is read (and counted) after it returns, and a failure while reading
+/// is the visit's error, whatever the visitor returned.
 ///
 /// A file's format is detected by its magic bytes, not its extension. For a directory, the root
 /// itself is not a path component, and the root may be reached through a symlink (it is the
 /// operator's choice); everything below it is read with `symlink_metadata` semantics and links
 /// are refused.
-pub fn visit_path<E, F>(path: &Path, limits: &Limits, mut visitor: F) -> Result<Summary, VisitError<E>>
+pub fn visit_path<E, F>(path: &Path, limits: &Limits, cancel: &Cancel, mut visitor: F) -> Result<Summary, VisitError<E>>
 where
-    F: FnMut(&EntryPath, &[u8]) -> Result<(), E>,
+    F: FnMut(&EntryPath, &mut dyn Read) -> Result<(), E>,
 {
     let what = || format!("{:?}", path.display().to_string());
     let metadata = fs::metadata(path).map_err(|source| ArchiveError::Io { what: what(), source })?;
     if metadata.is_dir() {
-        dir::visit_dir(path, limits, &mut visitor)
+        dir::visit_dir(path, Walker::new(limits, cancel, SourceKind::Directory), &mut visitor)
     } else if !metadata.is_file() {
         // Opening a FIFO would block until something writes to it.
         Err(ArchiveError::SpecialFile { entry: path.display().to_string(), kind: "special file".to_owned() }.into())
     } else {
         let mut file = File::open(path).map_err(|source| ArchiveError::Io { what: what(), source })?;
-        visit_open_file(&mut file, &what(), limits, &mut visitor)
+        visit_open_file(&mut file, &what(), limits, cancel, &mut visitor)
     }
 }
 
 /// Like [`visit_path`] for an already open file, such as an uploaded temporary file. The file is
 /// read from its start whatever its current position.
-pub fn visit_file<E, F>(mut file: File, limits: &Limits, mut visitor: F) -> Result<Summary, VisitError<E>>
+pub fn visit_file<E, F>(
+    mut file: File,
+    limits: &Limits,
+    cancel: &Cancel,
+    mut visitor: F,
+) -> Result<Summary, VisitError<E>>
 where
-    F: FnMut(&EntryPath, &[u8]) -> Result<(), E>,
+    F: FnMut(&EntryPath, &mut dyn Read) -> Result<(), E>,
 {
-    visit_open_file(&mut file, "the uploaded file", limits, &mut visitor)
+    visit_open_file(&mut file, "the uploaded file", limits, cancel, &mut visitor)
 }
 
-type Visitor<'v, E> = dyn FnMut(&EntryPath, &[u8]) -> Result<(), E> + 'v;
+type Visitor<'v, E> = dyn FnMut(&EntryPath, &mut dyn Read) -> Result<(), E> + 'v;
 
 // ---------------------------------------------------------------------------------------------
 // Format detection
@@ -346,6 +371,7 @@ fn visit_open_file<E>(
     file: &mut File,
     what: &str,
     limits: &Limits,
+    cancel: &Cancel,
     visitor: &mut Visitor<'_, E>,
 ) -> Result<Summary, VisitError<E>> {
     let io_error = |source| ArchiveError::Io { what: what.to_owned(), source };
@@ -354,10 +380,11 @@ fn visit_open_file<E>(
     let n = read_prefix(file, &mut head).map_err(io_error)?;
     file.seek(SeekFrom::Start(0)).map_err(io_error)?;
     match sniff(&head[..n]) {
-        Some(Format::Zip) => zip::visit_zip(file, limits, visitor),
-        Some(Format::Gzip) => tar::visit_tar_gz(&*file, limits, visitor),
+        Some(Format::Zip) => zip::visit_zip(file, Walker::new(limits, cancel, SourceKind::Zip), visitor),
+        Some(Format::Gzip) => tar::visit_tar_gz(&*file, Walker::new(limits, cancel, SourceKind::TarGz), visitor),
         Some(Format::Tar) => {
-            tar::visit_tar(BufReader::new(&*file), SourceKind::Tar, limits, visitor).map(|(summary, _)| summary)
+            tar::visit_tar(BufReader::new(&*file), Walker::new(limits, cancel, SourceKind::Tar), visitor)
+                .map(|(summary, _)| summary)
         }
         None => Err(ArchiveError::UnrecognizedFormat {
             detail: if n == 0 { "the file is empty" } else { "its first bytes match none of the supported formats" },
@@ -369,35 +396,69 @@ fn visit_open_file<E>(
 // ---------------------------------------------------------------------------------------------
 // Shared bookkeeping: counting, names, duplicates, size limits
 
+/// Longest entry name accepted (harness paths are well under 200 bytes).
+const MAX_NAME_BYTES: usize = 1024;
+
 /// State shared by all formats, so that every source is held to exactly the same rules.
 struct Walker<'l> {
     limits: &'l Limits,
+    cancel: &'l Cancel,
     kind: SourceKind,
     entries: u64,
     files: u64,
     total_bytes: u64,
+    /// Names, headers and other metadata, counted against the same total as the files.
+    metadata_bytes: u64,
     /// Normalised path -> name as stored, to report both names of a duplicate.
     seen: HashMap<EntryPath, String>,
 }
 
 impl<'l> Walker<'l> {
-    fn new(limits: &'l Limits, kind: SourceKind) -> Self {
-        Walker { limits, kind, entries: 0, files: 0, total_bytes: 0, seen: HashMap::new() }
+    fn new(limits: &'l Limits, cancel: &'l Cancel, kind: SourceKind) -> Self {
+        Walker { limits, cancel, kind, entries: 0, files: 0, total_bytes: 0, metadata_bytes: 0, seen: HashMap::new() }
     }
 
     /// Counted before anything else about the entry is looked at, so a flood of entries is cut
-    /// off at the limit whatever they contain.
+    /// off at the limit whatever they contain. The name counts against the total size.
     fn count_entry(&mut self, entry: &str) -> Result<(), ArchiveError> {
+        if self.cancel.is_cancelled() {
+            return Err(ArchiveError::Cancelled);
+        }
         self.entries += 1;
         if self.entries > self.limits.max_entries {
             return Err(ArchiveError::TooManyEntries { entry: entry.to_owned(), limit: self.limits.max_entries });
         }
+        self.charge(entry.len() as u64, entry)
+    }
+
+    /// Counts metadata (names, headers, extension records, directories) against the total.
+    fn charge(&mut self, bytes: u64, entry: &str) -> Result<(), ArchiveError> {
+        self.metadata_bytes = self.metadata_bytes.saturating_add(bytes);
+        let used = self.used();
+        if used > self.limits.max_total_bytes {
+            return Err(ArchiveError::TotalTooLarge {
+                entry: entry.to_owned(),
+                limit: self.limits.max_total_bytes,
+                read: used,
+            });
+        }
         Ok(())
+    }
+
+    fn used(&self) -> u64 {
+        self.total_bytes.saturating_add(self.metadata_bytes)
     }
 
     /// Checks a raw name and registers it. Returns `None` for the root directory itself (such as
     /// the `./` entry many tar tools write), which is counted but has no path of its own.
     fn claim(&mut self, raw: &[u8], entry: &str, is_dir: bool) -> Result<Option<EntryPath>, ArchiveError> {
+        // Every name is kept (to find duplicates): the cap bounds that memory.
+        if raw.len() > MAX_NAME_BYTES {
+            return Err(ArchiveError::InvalidName {
+                entry: entry.chars().take(80).collect::<String>() + "...",
+                reason: "it is longer than 1024 bytes",
+            });
+        }
         let name = std::str::from_utf8(raw).map_err(|_| ArchiveError::NonUtf8Name { entry: entry.to_owned() })?;
         let path = normalise(name).map_err(|problem| match problem {
             NameProblem::Absolute => ArchiveError::AbsolutePath { entry: entry.to_owned() },
@@ -428,30 +489,65 @@ impl<'l> Walker<'l> {
         Ok(Some(path))
     }
 
-    /// Reads one entry's content, stopping as soon as a limit is passed. Sizes declared in
-    /// headers are ignored: a zip bomb declares a small size and inflates to gigabytes, so only
-    /// the bytes that actually come out of the decoder are counted, and memory is never reserved
-    /// up front for a declared size.
-    fn read_body(&mut self, reader: &mut dyn Read, entry: &str) -> Result<Vec<u8>, ArchiveError> {
-        let remaining_total = self.limits.max_total_bytes.saturating_sub(self.total_bytes);
-        let cap = self.limits.max_entry_bytes.min(remaining_total);
-        let body = read_at_most(reader, cap).map_err(|e| self.read_error(entry, e))?;
-        let read = body.len() as u64;
-        if read > cap {
+    /// Hands one entry's content to the visitor as a counted stream (see [`Counted`]), reads
+    /// what the visitor left, and returns the bytes read. A read failure (a limit, damage,
+    /// cancellation) is the error, whatever the visitor made of the short stream.
+    fn deliver<E>(
+        &mut self,
+        path: &EntryPath,
+        entry: &str,
+        reader: &mut dyn Read,
+        visitor: &mut Visitor<'_, E>,
+    ) -> Result<u64, VisitError<E>> {
+        self.files += 1;
+        let remaining_total = self.limits.max_total_bytes.saturating_sub(self.used());
+        let mut counted = Counted {
+            inner: reader,
+            cap: self.limits.max_entry_bytes.min(remaining_total),
+            read: 0,
+            failure: None,
+            cancel: self.cancel,
+        };
+        let outcome = visitor(path, &mut counted);
+        if counted.failure.is_none() {
+            // Errors are recorded in `failure`.
+            let _ = io::copy(&mut counted, &mut io::sink());
+        }
+        let read = counted.read;
+        if let Some(failure) = counted.failure {
+            return Err(self.failure(failure, entry, read).into());
+        }
+        outcome.map_err(VisitError::Visitor)?;
+        self.total_bytes += read;
+        Ok(read)
+    }
+
+    fn failure(&self, failure: Failure, entry: &str, read: u64) -> ArchiveError {
+        match failure {
+            Failure::Cancelled => ArchiveError::Cancelled,
             // `read` is at most cap + 1, so it exceeds the per-file limit only when that limit
             // was the binding one.
-            return Err(if read > self.limits.max_entry_bytes {
+            Failure::TooLarge if read > self.limits.max_entry_bytes => {
                 ArchiveError::EntryTooLarge { entry: entry.to_owned(), limit: self.limits.max_entry_bytes, read }
-            } else {
-                ArchiveError::TotalTooLarge {
-                    entry: entry.to_owned(),
-                    limit: self.limits.max_total_bytes,
-                    read: self.total_bytes + read,
-                }
-            });
+            }
+            Failure::TooLarge => ArchiveError::TotalTooLarge {
+                entry: entry.to_owned(),
+                limit: self.limits.max_total_bytes,
+                read: self.used() + read,
+            },
+            Failure::Io(error) => self.read_error(entry, error),
         }
-        self.total_bytes += read;
-        Ok(body)
+    }
+
+    /// Reads a directory's or header's data (which only metadata may carry) within `cap`,
+    /// counted against the total.
+    fn read_metadata(&mut self, reader: &mut dyn Read, entry: &str, cap: u64) -> Result<Option<Vec<u8>>, ArchiveError> {
+        let data = read_at_most(reader, cap).map_err(|e| self.read_error(entry, e))?;
+        if data.len() as u64 > cap {
+            return Ok(None);
+        }
+        self.charge(data.len() as u64, entry)?;
+        Ok(Some(data))
     }
 
     fn read_error(&self, entry: &str, error: io::Error) -> ArchiveError {
@@ -459,11 +555,6 @@ impl<'l> Walker<'l> {
             SourceKind::Directory => ArchiveError::Io { what: format!("{entry:?}"), source: error },
             format => corrupt(format, Some(entry), error),
         }
-    }
-
-    fn deliver<E>(&mut self, path: &EntryPath, body: &[u8], visitor: &mut Visitor<'_, E>) -> Result<(), VisitError<E>> {
-        self.files += 1;
-        visitor(path, body).map_err(VisitError::Visitor)
     }
 
     fn summary(&self) -> Summary {

@@ -21,6 +21,11 @@ impl EntryPath {
     pub fn file_name(&self) -> &str {
         self.0.last().map_or("", String::as_str)
     }
+
+    /// The path an entry stored as `name` gets, if the reader would accept the name.
+    pub fn parse(name: &str) -> Option<Self> {
+        normalise(name).ok().filter(|path| !path.0.is_empty())
+    }
 }
 
 impl fmt::Display for EntryPath {

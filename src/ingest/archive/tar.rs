@@ -1,20 +1,21 @@
 //! Tar and tar.gz archives, with GNU long names and PAX headers applied by hand.
 
-use super::limits::{Limits, MAX_METADATA_BYTES, MAX_TRAILING_BYTES};
+use super::limits::{MAX_METADATA_BYTES, MAX_TRAILING_BYTES};
 use super::names::{is_dir_name, lossy, sanitize};
 use super::{
-    ArchiveError, LinkKind, SourceKind, Summary, VisitError, Visitor, Walker, corrupt, looks_like_tar, read_at_most,
-    read_prefix,
+    ArchiveError, LinkKind, SourceKind, Summary, VisitError, Visitor, Walker, corrupt, looks_like_tar, read_prefix,
 };
 use std::io::{self, Read};
 
+/// A `.tar.gz` made of several gzip members (`cat a.gz b.gz`) is read whole, as `tar -xzf`
+/// reads it, so that the leaderboard sees what every other tool sees.
 pub(super) fn visit_tar_gz<R: Read, E>(
     reader: R,
-    limits: &Limits,
+    walker: Walker<'_>,
     visitor: &mut Visitor<'_, E>,
 ) -> Result<Summary, VisitError<E>> {
     let kind = SourceKind::TarGz;
-    let mut gz = flate2::read::GzDecoder::new(reader);
+    let mut gz = flate2::read::MultiGzDecoder::new(io::BufReader::new(reader));
     let mut head = [0u8; 512];
     let n = read_prefix(&mut gz, &mut head).map_err(|e| corrupt(kind, None, e))?;
     if !looks_like_tar(&head[..n]) {
@@ -24,7 +25,7 @@ pub(super) fn visit_tar_gz<R: Read, E>(
         .into());
     }
     let stream = io::Cursor::new(head[..n].to_vec()).chain(gz);
-    let (summary, mut rest) = visit_tar(stream, kind, limits, visitor)?;
+    let (summary, mut rest) = visit_tar(stream, walker, visitor)?;
     // The tar reader stops at the end-of-archive marker, before the gzip trailer. Reading on to
     // the end of the gzip stream verifies its checksum and length, so a damaged or truncated
     // upload is refused rather than half-accepted; the cap keeps a bomb hidden after the marker
@@ -39,14 +40,14 @@ pub(super) fn visit_tar_gz<R: Read, E>(
 
 /// Tar members are processed in raw mode: the tar crate would otherwise read GNU long names and
 /// PAX headers into memory whatever their size. Here they are read with a 1 MiB cap and applied
-/// to the next member by hand.
+/// to the next member by hand. Every header block (512 bytes) and extension record counts
+/// against the total size, like the files.
 pub(super) fn visit_tar<R: Read, E>(
     reader: R,
-    kind: SourceKind,
-    limits: &Limits,
+    mut walker: Walker<'_>,
     visitor: &mut Visitor<'_, E>,
 ) -> Result<(Summary, R), VisitError<E>> {
-    let mut walker = Walker::new(limits, kind);
+    let kind = walker.kind;
     let mut archive = tar::Archive::new(reader);
     {
         let entries = archive.entries().map_err(|e| corrupt(kind, None, e))?.raw(true);
@@ -64,12 +65,13 @@ pub(super) fn visit_tar<R: Read, E>(
                 corrupt(kind, None, detail)
             })?;
             let entry_type = member.header().entry_type();
+            walker.charge(HEADER_BYTES, previous.as_deref().unwrap_or(""))?;
             let pending_extension = match entry_type {
                 tar::EntryType::GNULongName => Some(&mut long_name),
                 tar::EntryType::XHeader => Some(&mut pax),
                 tar::EntryType::GNULongLink if !long_link => {
                     long_link = true;
-                    read_metadata(&mut member, kind)?;
+                    read_metadata(&mut walker, &mut member, &previous)?;
                     continue;
                 }
                 tar::EntryType::GNULongLink => {
@@ -81,7 +83,7 @@ pub(super) fn visit_tar<R: Read, E>(
                 if slot.is_some() {
                     return Err(corrupt(kind, None, "two extended headers of one kind describe the same member").into());
                 }
-                *slot = Some(read_metadata(&mut member, kind)?);
+                *slot = Some(read_metadata(&mut walker, &mut member, &previous)?);
                 continue;
             }
 
@@ -96,7 +98,7 @@ pub(super) fn visit_tar<R: Read, E>(
                 // a flood of them is still bounded, and read with a cap rather than left for the
                 // tar crate to skip (skipping decompresses everything, however large).
                 tar::EntryType::XGlobalHeader => {
-                    read_metadata(&mut member, kind)?;
+                    read_metadata(&mut walker, &mut member, &previous)?;
                     continue;
                 }
                 tar::EntryType::Regular | tar::EntryType::Continuous => is_dir_name(&raw),
@@ -117,8 +119,7 @@ pub(super) fn visit_tar<R: Read, E>(
             if is_dir {
                 // Directories have no data, but a header can claim some; the tar crate would
                 // decompress all of it to skip it, so read it here, within a cap.
-                let data = read_at_most(&mut member, MAX_METADATA_BYTES).map_err(|e| corrupt(kind, Some(&entry), e))?;
-                if data.len() as u64 > MAX_METADATA_BYTES {
+                if walker.read_metadata(&mut member, &entry, MAX_METADATA_BYTES)?.is_none() {
                     return Err(
                         corrupt(kind, Some(&entry), "this directory entry carries more than 1 MiB of data").into()
                     );
@@ -126,13 +127,12 @@ pub(super) fn visit_tar<R: Read, E>(
                 continue;
             }
             let declared = member.size();
-            let body = walker.read_body(&mut member, &entry)?;
+            let read = walker.deliver(&path, &entry, &mut member, visitor)?;
             // The tar crate hands out short data when the archive ends mid-file. The declared
-            // size is only used here, to notice that; limits were checked on real bytes above.
-            if (body.len() as u64) < declared {
+            // size is only used here, to notice that; limits were checked on real bytes.
+            if read < declared {
                 return Err(corrupt(kind, Some(&entry), "the archive ends in the middle of this file").into());
             }
-            walker.deliver(&path, &body, visitor)?;
         }
         if long_name.is_some() || long_link || pax.is_some() {
             return Err(corrupt(kind, None, "the archive ends with an extended header but no member after it").into());
@@ -141,12 +141,24 @@ pub(super) fn visit_tar<R: Read, E>(
     Ok((walker.summary(), archive.into_inner()))
 }
 
-fn read_metadata<R: Read>(member: &mut tar::Entry<'_, R>, kind: SourceKind) -> Result<Vec<u8>, ArchiveError> {
-    let data = read_at_most(member, MAX_METADATA_BYTES).map_err(|e| corrupt(kind, None, e))?;
-    if data.len() as u64 > MAX_METADATA_BYTES {
-        return Err(corrupt(kind, None, "an extended header (long name or PAX record) is larger than 1 MiB"));
+/// A tar header block: charged for every member, extension headers included.
+const HEADER_BYTES: u64 = 512;
+
+/// An extension header's data (long name, PAX records), within the 1 MiB cap and counted
+/// against the total.
+fn read_metadata<R: Read>(
+    walker: &mut Walker<'_>,
+    member: &mut tar::Entry<'_, R>,
+    previous: &Option<String>,
+) -> Result<Vec<u8>, ArchiveError> {
+    let kind = walker.kind;
+    let at = previous.as_deref().unwrap_or("");
+    match walker.read_metadata(member, at, MAX_METADATA_BYTES) {
+        Ok(Some(data)) => Ok(data),
+        Ok(None) => Err(corrupt(kind, None, "an extended header (long name or PAX record) is larger than 1 MiB")),
+        Err(ArchiveError::Corrupt { format, detail, .. }) => Err(ArchiveError::Corrupt { format, entry: None, detail }),
+        Err(e) => Err(e),
     }
-    Ok(data)
 }
 
 /// The member's name: a PAX `path` record, else a GNU long name, else the header's own name.

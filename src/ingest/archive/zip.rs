@@ -1,6 +1,6 @@
 //! Zip archives, including our own walk of the central directory.
 
-use super::limits::Limits;
+use super::limits::{Limits, MIB};
 use super::names::{is_dir_name, lossy, normalise, sanitize};
 use super::{ArchiveError, LinkKind, SourceKind, Summary, VisitError, Visitor, Walker, corrupt, read_prefix};
 use std::collections::HashSet;
@@ -35,11 +35,12 @@ fn zip_type(mode: Option<u32>, name: &[u8]) -> ZipType {
 
 pub(super) fn visit_zip<E>(
     file: &File,
-    limits: &Limits,
+    mut walker: Walker<'_>,
     visitor: &mut Visitor<'_, E>,
 ) -> Result<Summary, VisitError<E>> {
     let kind = SourceKind::Zip;
-    let mut walker = Walker::new(limits, kind);
+    let limits = walker.limits;
+    check_end_records(file, &mut walker)?;
     let mut archive = zip::ZipArchive::new(BufReader::new(file)).map_err(|e| corrupt(kind, None, e))?;
     check_central_directory(file, archive.central_directory_start(), archive.len() as u64, limits)?;
 
@@ -79,11 +80,64 @@ pub(super) fn visit_zip<E>(
             }
         };
         let mut reader = archive.by_index(index).map_err(|e| corrupt(kind, Some(&entry), e))?;
-        let body = walker.read_body(&mut reader, &entry)?;
-        drop(reader);
-        walker.deliver(&path, &body, visitor)?;
+        walker.deliver(&path, &entry, &mut reader, visitor)?;
     }
     Ok(walker.summary())
+}
+
+/// Largest central directory accepted: real ones take a few hundred bytes per entry, and the zip
+/// crate keeps the whole directory in memory.
+const MAX_DIRECTORY_BYTES: u64 = 16 * MIB;
+
+/// How far from the end an end-of-central-directory record can start (22 bytes plus a comment
+/// of up to 65535).
+const END_SEARCH_BYTES: u64 = 22 + 65_535;
+
+/// Reads the entry count and the central directory's size from every end-of-central-directory
+/// record near the end of the file (and the ZIP64 record a locator points to), before the zip
+/// crate reads the directory into memory: an archive that claims a million entries is refused
+/// here, having cost one small read. Every candidate is checked, because readers differ in
+/// which one they pick. The largest directory size counts against the total.
+fn check_end_records(file: &File, walker: &mut Walker<'_>) -> Result<(), ArchiveError> {
+    let broken = |e: io::Error| corrupt(SourceKind::Zip, None, format_args!("end of central directory: {e}"));
+    let mut reader = file;
+    let len = reader.seek(SeekFrom::End(0)).map_err(broken)?;
+    let tail_start = len.saturating_sub(END_SEARCH_BYTES);
+    reader.seek(SeekFrom::Start(tail_start)).map_err(broken)?;
+    let mut tail = Vec::new();
+    reader.take(END_SEARCH_BYTES).read_to_end(&mut tail).map_err(broken)?;
+    let u16_at = |b: &[u8], at: usize| u64::from(u16::from_le_bytes([b[at], b[at + 1]]));
+    let u32_at = |b: &[u8], at: usize| u64::from(u32::from_le_bytes([b[at], b[at + 1], b[at + 2], b[at + 3]]));
+    let u64_at = |b: &[u8], at: usize| {
+        let mut bytes = [0u8; 8];
+        bytes.copy_from_slice(&b[at..at + 8]);
+        u64::from_le_bytes(bytes)
+    };
+    let limits = walker.limits;
+    let max_bytes = MAX_DIRECTORY_BYTES.min(limits.max_total_bytes);
+    let mut largest = 0u64;
+    for at in (0..tail.len().saturating_sub(21)).filter(|&i| tail[i..].starts_with(b"PK\x05\x06")) {
+        let mut entries = u16_at(&tail, at + 10).max(u16_at(&tail, at + 8));
+        let mut bytes = u32_at(&tail, at + 12);
+        if at >= 20 && tail[at - 20..].starts_with(b"PK\x06\x07") {
+            let record_at = u64_at(&tail, at - 20 + 8);
+            let mut record = [0u8; 56];
+            let found = reader
+                .seek(SeekFrom::Start(record_at))
+                .and_then(|_| read_prefix(&mut reader, &mut record))
+                .map_err(broken)?;
+            if found == 56 && record.starts_with(b"PK\x06\x06") {
+                entries = entries.max(u64_at(&record, 24)).max(u64_at(&record, 32));
+                bytes = bytes.max(u64_at(&record, 40));
+            }
+        }
+        if entries > limits.max_entries || bytes > max_bytes {
+            return Err(ArchiveError::DirectoryTooLarge { entries, bytes, limit: limits.max_entries, max_bytes });
+        }
+        largest = largest.max(bytes);
+    }
+    reader.seek(SeekFrom::Start(0)).map_err(broken)?;
+    walker.charge(largest, "")
 }
 
 fn method_name(method: zip::CompressionMethod) -> String {

@@ -3,7 +3,7 @@
 //! rename a folder or file the harness would have spelt differently.
 
 use super::judge_file::{FileLabels, Parsed};
-use crate::domain::submission::Problem;
+use crate::domain::submission::{Problem, Problems};
 use crate::domain::taxonomy::{Relation, RiskCategory};
 use crate::ingest::archive::EntryPath;
 use std::collections::BTreeMap;
@@ -55,7 +55,7 @@ fn infer_root_from_depth(paths: &[&EntryPath]) -> Vec<String> {
 pub(super) struct Placed {
     /// The judge file of each (category, relation), with its location for messages.
     pub(super) cells: BTreeMap<(RiskCategory, Relation), (String, FileLabels)>,
-    pub(super) problems: Vec<Problem>,
+    pub(super) problems: Problems,
     /// In path order: files ignored next to the category folders, and the judge files' own
     /// warnings.
     pub(super) warnings: Vec<Problem>,
@@ -141,7 +141,7 @@ impl Placed {
                     self.cells.insert((cat, r), (location, labels));
                 }
             }
-            Parsed::Unreadable(problems) => self.problems.extend(problems),
+            Parsed::Unreadable(problems) => self.problems.append(problems),
             Parsed::Skipped => {}
         }
     }

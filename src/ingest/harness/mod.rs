@@ -22,17 +22,22 @@ use crate::domain::leaderboard::Breakdown;
 use crate::domain::metrics::Counts;
 use crate::domain::model::Granularity;
 use crate::domain::refusal::RuleSet;
-use crate::domain::submission::{Coverage, ItemLabel, ParsedResult, Problem, ResultSummary};
+use crate::domain::submission::{Coverage, ItemLabel, ParsedResult, Problem, Problems, Rejection, ResultSummary};
 use crate::domain::taxonomy::{Relation, RiskCategory};
 use judge_file::{FileLabels, Parsed, parse_judge_file};
 use layout::{Placed, display_root, find_root, place_files};
 use std::collections::BTreeMap;
+use std::io::Read;
 
 /// Collects every file of an upload, then decides what the tree is.
 pub struct TreeReader<'r> {
     rules: &'r RuleSet,
     files: BTreeMap<EntryPath, Parsed>,
     ignored_system_files: usize,
+    /// Problems kept so far across the files. Only [`Rejection::MAX_LISTED`] are ever shown, so
+    /// once that many are kept each further file keeps one (and counts the rest): memory stays
+    /// bounded however many bad files and items an upload holds.
+    kept_problems: usize,
 }
 
 fn is_system_junk(path: &EntryPath) -> bool {
@@ -49,12 +54,18 @@ fn is_outside_judge_output(path: &EntryPath) -> bool {
 
 impl<'r> TreeReader<'r> {
     pub fn new(rules: &'r RuleSet) -> Self {
-        Self { rules, files: BTreeMap::new(), ignored_system_files: 0 }
+        Self { rules, files: BTreeMap::new(), ignored_system_files: 0, kept_problems: 0 }
     }
 
-    /// Takes one file of the upload. Duplicate paths never reach here (the archive reader
-    /// refuses them).
-    pub fn add(&mut self, path: &EntryPath, bytes: &[u8]) {
+    /// Takes one file of the upload, held in memory.
+    pub fn add(&mut self, path: &EntryPath, mut bytes: &[u8]) {
+        self.add_reader(path, &mut bytes);
+    }
+
+    /// Takes one file of the upload as a stream, read once (not necessarily to its end: files
+    /// that are not judge output are not read at all). Duplicate paths never reach here (the
+    /// archive reader refuses them).
+    pub fn add_reader(&mut self, path: &EntryPath, reader: &mut dyn Read) {
         if is_system_junk(path) {
             self.ignored_system_files += 1;
             return;
@@ -62,9 +73,14 @@ impl<'r> TreeReader<'r> {
         let parsed = if is_outside_judge_output(path) {
             Parsed::Skipped
         } else if path.file_name().ends_with(".json") {
-            parse_judge_file(&path.to_string(), bytes, self.rules)
+            let cap = Rejection::MAX_LISTED.saturating_sub(self.kept_problems).max(1);
+            let parsed = parse_judge_file(&path.to_string(), reader, self.rules, cap);
+            if let Parsed::Unreadable(problems) = &parsed {
+                self.kept_problems += problems.listed().len();
+            }
+            parsed
         } else {
-            Parsed::Unreadable(vec![])
+            Parsed::Unreadable(Problems::new())
         };
         self.files.insert(path.clone(), parsed);
     }
@@ -73,7 +89,7 @@ impl<'r> TreeReader<'r> {
     /// the candidates (refusing an upload without any), the root, places the files into cells,
     /// checks the item counts per relation, and assembles the result. Every problem found is
     /// returned at once, except that an empty upload or several roots are refused on their own.
-    pub fn finish(self) -> Result<HarnessTree, Vec<Problem>> {
+    pub fn finish(self) -> Result<HarnessTree, Problems> {
         let mut warnings = Vec::new();
         if self.ignored_system_files > 0 {
             warnings.push(Problem::new(
@@ -98,7 +114,7 @@ impl<'r> TreeReader<'r> {
 
     /// The files that may be judge output: all but the skipped inference outputs. An upload
     /// without any is refused, saying whether it held only inference outputs or nothing at all.
-    fn candidates(&self, skipped_infer: usize) -> Result<Vec<&EntryPath>, Vec<Problem>> {
+    fn candidates(&self, skipped_infer: usize) -> Result<Vec<&EntryPath>, Problems> {
         let candidates: Vec<&EntryPath> =
             self.files.iter().filter(|(_, p)| !matches!(p, Parsed::Skipped)).map(|(k, _)| k).collect();
         if candidates.is_empty() {
@@ -107,11 +123,11 @@ impl<'r> TreeReader<'r> {
             } else {
                 "the upload holds no files"
             };
-            return Err(vec![Problem::new(
+            return Err(Problems::from(vec![Problem::new(
                 "",
                 message,
                 "run the harness's judge step (eval.py) and upload results/harmbench/<model>/ as .zip or .tar.gz",
-            )]);
+            )]));
         }
         Ok(candidates)
     }
@@ -142,7 +158,7 @@ fn ignored_files_warnings(outside: usize, skipped_infer: usize, root: &[String])
 fn check_item_counts(cells: &BTreeMap<(RiskCategory, Relation), (String, FileLabels)>) -> Vec<Problem> {
     let mut problems = Vec::new();
     for r in Relation::ALL {
-        let n: usize = cells.iter().filter(|((_, rr), _)| *rr == r).map(|(_, (_, l))| l.unsafe_flags.len()).sum();
+        let n: usize = cells.iter().filter(|((_, rr), _)| *rr == r).map(|(_, (_, l))| l.items).sum();
         if n > r.instance_count() as usize {
             problems.push(Problem::new(
                 format!("*/{}.json", r.harness_name()),

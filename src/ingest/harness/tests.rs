@@ -15,7 +15,7 @@ fn read(files: &[(&str, Vec<u8>)]) -> Result<HarnessTree, Vec<Problem>> {
     for (name, bytes) in files {
         reader.add(&EntryPath::for_test(name), bytes);
     }
-    reader.finish()
+    reader.finish().map_err(Problems::into_listed)
 }
 
 fn accepted(files: &[(&str, Vec<u8>)]) -> HarnessTree {

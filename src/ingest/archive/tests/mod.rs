@@ -4,13 +4,16 @@
 mod dir;
 mod limits;
 mod names;
+mod stream;
 mod tar;
 mod zip;
 
 use super::limits::{GIB, KIB, MIB, human_size};
 use super::names::{normalise, sanitize};
 use super::tar::{visit_tar, visit_tar_gz};
-use super::{ArchiveError, EntryPath, Limits, LinkKind, SourceKind, Summary, VisitError, visit_file, visit_path};
+use super::{
+    ArchiveError, Cancel, EntryPath, Limits, LinkKind, SourceKind, Summary, VisitError, Walker, visit_file, visit_path,
+};
 use ::tar::EntryType;
 use ::zip::write::SimpleFileOptions;
 use std::cell::Cell;
@@ -40,8 +43,11 @@ fn tree_files() -> Vec<(String, Vec<u8>)> {
 
 fn collect(path: &Path, limits: &Limits) -> Result<(Summary, Visited), VisitError<Infallible>> {
     let mut seen = Vec::new();
-    let summary = visit_path(path, limits, |p: &EntryPath, b: &[u8]| {
-        seen.push((p.to_string(), b.to_vec()));
+    let summary = visit_path(path, limits, &Cancel::new(), |p: &EntryPath, r: &mut dyn Read| {
+        let mut bytes = Vec::new();
+        // A failed read (a limit, damage) comes back as the visit's error.
+        let _ = r.read_to_end(&mut bytes);
+        seen.push((p.to_string(), bytes));
         Ok(())
     })?;
     Ok((summary, seen))
@@ -246,7 +252,7 @@ fn visit_file_reads_from_the_start_of_an_open_upload() {
     let mut file = File::open(&path).unwrap();
     file.seek(SeekFrom::End(0)).unwrap();
     let mut names = Vec::new();
-    let summary = visit_file(file, &Limits::default(), |p: &EntryPath, _: &[u8]| {
+    let summary = visit_file(file, &Limits::default(), &Cancel::new(), |p: &EntryPath, _: &mut dyn Read| {
         names.push(p.to_string());
         Ok::<(), Infallible>(())
     })
@@ -359,7 +365,7 @@ fn visitor_errors_pass_through_untouched() {
     let tar = put(&dir, "r.tar", &tar_bytes(&TREE_DIRS, &tree_files()));
     for path in [root, zip, tar] {
         let mut calls = 0;
-        let result = visit_path(&path, &Limits::default(), |p: &EntryPath, _: &[u8]| {
+        let result = visit_path(&path, &Limits::default(), &Cancel::new(), |p: &EntryPath, _: &mut dyn Read| {
             calls += 1;
             if calls == 2 { Err(Stop(p.to_string())) } else { Ok(()) }
         });

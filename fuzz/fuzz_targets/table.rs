@@ -1,0 +1,6 @@
+//! Fuzz target: see mir_leaderboard::ingest::fuzz::table.
+#![no_main]
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| {
+    mir_leaderboard::ingest::fuzz::table(data);
+});
