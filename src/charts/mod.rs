@@ -79,7 +79,7 @@ mod scatter;
 mod style;
 mod text;
 
-pub use bar::bar_chart;
+pub use bar::{bar_chart, bar_chart_with_axis};
 pub use composition::composition_bars;
 pub use grouped::grouped_bars;
 pub use heatmap::heatmap;

@@ -6,6 +6,8 @@ pub mod about;
 pub mod admin;
 pub mod compare;
 pub mod insights;
+pub mod items;
+pub mod judges;
 pub mod leaderboard;
 pub mod model;
 pub mod scope;

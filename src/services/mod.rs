@@ -6,6 +6,8 @@
 
 pub mod auth;
 pub mod compare;
+pub mod items;
+pub mod judges;
 pub mod leaderboard;
 pub mod models;
 pub mod moderation;

@@ -32,6 +32,10 @@ pub async fn model_page(state: &AppState, slug: &str, judge: Option<&str>) -> Re
         }
         None => (vec![], None, None),
     };
+    let universal = match &entry {
+        Some(_) => super::items::universal_count(state, &judge, slug).await?,
+        None => None,
+    };
     Ok(ModelPage {
         model,
         judge,
@@ -42,5 +46,6 @@ pub async fn model_page(state: &AppState, slug: &str, judge: Option<&str>) -> Re
         rule_set_version,
         note,
         history: db::model_submissions(pool, model_id).await?,
+        universal,
     })
 }

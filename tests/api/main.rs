@@ -10,6 +10,7 @@ mod compare;
 mod crash;
 mod edge;
 mod input_rules;
+mod items;
 mod leaderboard;
 mod moderation;
 mod openapi;
