@@ -23,7 +23,7 @@ fn item_number(c: RiskCategory, r: Relation, i: u32) -> u32 {
 /// Model `k`'s label under the benchmark's judge (`judge` 0) or the second judge (1).
 fn label(k: usize, judge: usize, c: RiskCategory, r: Relation, i: u32) -> bool {
     let x = item_number(c, r, i);
-    let base = x % 11 == 0 || (x * (k as u32 + 2)) % 7 < 3;
+    let base = x % 11 == 0 || (x % 13 != 1 && (x * (k as u32 + 2)) % 7 < 3);
     match (judge, k) {
         (0, _) => base,
         (1, 0) => base ^ (x % 5 == 0),
