@@ -153,7 +153,7 @@ fn parse_share(s: &str) -> Option<f64> {
                 && (int == "0" || (int == "1" && frac.bytes().all(|b| b == b'0')))
         }
     };
-    ok.then(|| s.parse().ok()).flatten()
+    if ok { s.parse().ok() } else { None }
 }
 
 /// The pattern of `min_share` (empty: no minimum).

@@ -289,7 +289,7 @@ fn ItemView(p: One) -> impl IntoView {
         view! {
             <ul class="models" data-test=test>
                 {models.into_iter().map(|m| view! {
-                    <li><a href=format!("/models/{}{suffix}", m.slug)>{m.name.clone()}</a>{m.sample.then(|| " (sample)")}</li>
+                    <li><a href=format!("/models/{}{suffix}", m.slug)>{m.name.clone()}</a>{m.sample.then_some(" (sample)")}</li>
                 }).collect_view()}
             </ul>
         }

@@ -100,7 +100,7 @@ fn PairView(pair: JudgePair) -> impl IntoView {
                     </tr>
                     {rows.into_iter().map(|m| view! {
                         <tr data-model=m.slug.clone()>
-                            <th scope="row"><a href=format!("/models/{}", m.slug)>{m.name.clone()}</a>{m.sample.then(|| " (sample)")}</th>
+                            <th scope="row"><a href=format!("/models/{}", m.slug)>{m.name.clone()}</a>{m.sample.then_some(" (sample)")}</th>
                             <AgreementCells a=m.agreement />
                         </tr>
                     }).collect_view()}

@@ -23,11 +23,11 @@ fn item_number(c: RiskCategory, r: Relation, i: u32) -> u32 {
 /// Model `k`'s label under the benchmark's judge (`judge` 0) or the second judge (1).
 fn label(k: usize, judge: usize, c: RiskCategory, r: Relation, i: u32) -> bool {
     let x = item_number(c, r, i);
-    let base = x % 11 == 0 || (x % 13 != 1 && (x * (k as u32 + 2)) % 7 < 3);
+    let base = x.is_multiple_of(11) || (x % 13 != 1 && (x * (k as u32 + 2)) % 7 < 3);
     match (judge, k) {
         (0, _) => base,
-        (1, 0) => base ^ (x % 5 == 0),
-        (1, 1) => base || x % 3 == 0,
+        (1, 0) => base ^ x.is_multiple_of(5),
+        (1, 1) => base || x.is_multiple_of(3),
         _ => unreachable!("only A and B have a second judge"),
     }
 }
@@ -241,7 +241,7 @@ async fn judges_agreement_equals_an_independent_count() {
     assert_eq!(rows.len(), 3, "the pooled row and one per shared model: {json}");
     let mut pooled = [0u64; 4];
     let mut per_model = vec![];
-    for k in 0..2 {
+    for (k, (_, slug)) in MODELS.iter().enumerate().take(2) {
         let mut t = [0u64; 4];
         for (c, r, i) in all_items() {
             let (x, y) = (label(k, 0, c, r, i), label(k, 1, c, r, i));
@@ -254,7 +254,7 @@ async fn judges_agreement_equals_an_independent_count() {
             t[slot] += 1;
             pooled[slot] += 1;
         }
-        per_model.push((Some(MODELS[k].1), t));
+        per_model.push((Some(*slug), t));
     }
     let mut expected = vec![(None, pooled)];
     expected.extend(per_model);
