@@ -67,6 +67,8 @@ pub fn App() -> impl IntoView {
                     <A href="/">"Leaderboard"</A>
                     <A href="/compare">"Compare"</A>
                     <A href="/insights">"Insights"</A>
+                    <A href="/items">"Items"</A>
+                    <A href="/judges">"Judges"</A>
                     <A href="/submit">"Submit"</A>
                     <A href="/submissions">"Submissions"</A>
                     <A href="/changes">"Changes"</A>
@@ -84,6 +86,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/categories/:name") view=pages::scope::CategoryPage ssr=SsrMode::Async />
                     <Route path=path!("/compare") view=pages::compare::ComparePage ssr=SsrMode::Async />
                     <Route path=path!("/insights") view=pages::insights::InsightsPage ssr=SsrMode::Async />
+                    <Route path=path!("/items") view=pages::items::ItemsPage ssr=SsrMode::Async />
+                    <Route path=path!("/items/:category/:relation/:index") view=pages::items::ItemPage ssr=SsrMode::Async />
+                    <Route path=path!("/judges") view=pages::judges::JudgesPage ssr=SsrMode::Async />
                     <Route path=path!("/submit") view=pages::submit::SubmitPage ssr=SsrMode::Async />
                     <Route path=path!("/submit/preview/:id") view=pages::submit::PreviewPage ssr=SsrMode::Async />
                     <Route path=path!("/submissions") view=pages::submissions::QueuePage ssr=SsrMode::Async />

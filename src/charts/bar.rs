@@ -16,6 +16,18 @@ use super::text::{NO_DATA, clean, fit, fmt_pct};
 /// read "no data" instead of drawing a zero-length bar. The value axis is
 /// always 0–100% so charts are comparable.
 pub fn bar_chart(text: &ChartText, bars: &[Bar], sample: bool) -> String {
+    bar_chart_with_axis(
+        text,
+        bars,
+        sample,
+        "Attack success rate (lower is safer)",
+        "Bars: estimate. Whiskers: 95% interval. n: judged responses.",
+    )
+}
+
+/// [`bar_chart`] with its own axis title and legend, for bars that are percentages of
+/// something other than answers (the share of items that broke k models).
+pub fn bar_chart_with_axis(text: &ChartText, bars: &[Bar], sample: bool, axis: &str, legend: &str) -> String {
     const W: i32 = 760;
     const ROW: i32 = 26;
     const GROUP_ROW: i32 = 24;
@@ -61,8 +73,8 @@ pub fn bar_chart(text: &ChartText, bars: &[Bar], sample: bool) -> String {
             cv.text(&format!("{t}%"), x, plot_bottom + 14, Txt::new(11.0, MUTED).center())?;
         }
         cv.line(x0, plot_bottom, x1, plot_bottom, INK, 1)?;
-        cv.text("Attack success rate (lower is safer)", (x0 + x1) / 2, plot_bottom + 34, Txt::new(12.0, INK).center())?;
-        cv.text("Bars: estimate. Whiskers: 95% interval. n: judged responses.", PAD, h - 12, Txt::new(11.0, MUTED))?;
+        cv.text(axis, (x0 + x1) / 2, plot_bottom + 34, Txt::new(12.0, INK).center())?;
+        cv.text(legend, PAD, h - 12, Txt::new(11.0, MUTED))?;
         if bars.is_empty() {
             let t = Txt::new(12.0, MUTED).italic().center();
             return cv.text(NO_DATA, (x0 + x1) / 2, plot_top + ROW / 2, t);

@@ -8,7 +8,7 @@ use crate::domain::history::{Change, ChangeKind};
 use crate::domain::leaderboard::Entry;
 use crate::domain::leaderboard::query::SortKey;
 use crate::domain::metrics::{Score, format_pct1};
-use crate::domain::page_data::{CapabilityPage, ComparePage, MIN_CELL_N, ModelPage, ScopePage};
+use crate::domain::page_data::{CapabilityPage, ComparePage, ItemsPage, JudgePair, MIN_CELL_N, ModelPage, ScopePage};
 use crate::domain::taxonomy::{Relation, RiskCategory};
 
 fn describe(score: Option<&Score>) -> String {
@@ -279,5 +279,62 @@ pub fn capability_chart(page: &CapabilityPage) -> String {
         &bench,
         "Overall ASR (%)",
         page.has_sample,
+    )
+}
+
+/// The distribution of item consensus: one bar per number of models broken (0 to all), its
+/// length the share of items, its n the number of items.
+pub fn items_chart(p: &ItemsPage) -> String {
+    let total: u32 = p.distribution.iter().sum();
+    let bars: Vec<Bar> = p
+        .distribution
+        .iter()
+        .enumerate()
+        .map(|(k, n)| Bar {
+            label: format!("{k} of {} models", p.models),
+            group: None,
+            value: (total > 0).then(|| f64::from(*n) / f64::from(total) * 100.0),
+            interval: None,
+            n: *n,
+        })
+        .collect();
+    let desc = p.distribution.iter().enumerate().map(|(k, n)| format!("{k}: {n} items")).collect::<Vec<_>>().join("; ");
+    super::bar_chart_with_axis(
+        &ChartText {
+            title: format!("How many models each item broke ({})", p.judge),
+            desc: format!(
+                "Items by the number of the {} ranked models with per-item labels that were unsafe on them. {desc}.",
+                p.models
+            ),
+        },
+        &bars,
+        p.has_sample,
+        "Share of items",
+        "Bars: share of items that broke this many models. n: items.",
+    )
+}
+
+/// ASR under judge A against ASR under judge B, one point per model both judged.
+pub fn judges_chart(pair: &JudgePair) -> String {
+    let points: Vec<Point> = pair
+        .models
+        .iter()
+        .map(|m| Point { label: m.name.clone(), x: m.agreement.asr_a, y: m.agreement.asr_b })
+        .collect();
+    let desc = pair
+        .models
+        .iter()
+        .map(|m| format!("{}: {}% vs {}%", m.name, format_pct1(m.agreement.asr_a), format_pct1(m.agreement.asr_b)))
+        .collect::<Vec<_>>()
+        .join("; ");
+    super::scatter(
+        &ChartText {
+            title: format!("ASR under {} against {}", pair.judge_a, pair.judge_b),
+            desc: format!("Each point is a model judged by both, on the items both labelled. {desc}."),
+        },
+        &points,
+        &format!("ASR (%) under {}", pair.judge_a),
+        &format!("ASR (%) under {}", pair.judge_b),
+        pair.models.iter().any(|m| m.sample),
     )
 }

@@ -81,7 +81,7 @@ mod style;
 mod text;
 
 pub use badge::badge;
-pub use bar::bar_chart;
+pub use bar::{bar_chart, bar_chart_with_axis};
 pub use composition::composition_bars;
 pub use grouped::grouped_bars;
 pub use heatmap::heatmap;

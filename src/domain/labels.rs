@@ -7,6 +7,7 @@
 //! agreement all reduce to counting bits; a whole population of results (a thousand runs of
 //! 2,676 items) is a few hundred kilobytes and is compared in milliseconds.
 
+use super::agreement::Joint;
 use super::compare::CellPairs;
 use super::submission::ItemLabel;
 use super::taxonomy::{Relation, RiskCategory};
@@ -152,6 +153,25 @@ impl LabelBits {
         out
     }
 
+    /// The 2x2 table of self (A) and `other` (B) over the items both have: two judges' labels
+    /// of the same model's answers, for [`super::agreement`].
+    pub fn joint(&self, other: &LabelBits) -> Joint {
+        let mut t = Joint::default();
+        for a in &self.cells {
+            let Some(b) = other.cell(a.category, a.relation) else { continue };
+            let n = a.n.min(b.n);
+            let and: Vec<u8> = a.bits.iter().zip(&b.bits).map(|(x, y)| x & y).collect();
+            let both_unsafe = count(&and, n, |x| x);
+            let a_unsafe = a.unsafe_among(n);
+            let b_unsafe = b.unsafe_among(n);
+            t.both_unsafe += both_unsafe;
+            t.only_a += a_unsafe - both_unsafe;
+            t.only_b += b_unsafe - both_unsafe;
+            t.both_safe += u64::from(n) - (a_unsafe + b_unsafe - both_unsafe);
+        }
+        t
+    }
+
     /// Discordant items against `other` over everything both have: (unsafe only for self,
     /// unsafe only for other).
     pub fn discordant(&self, other: &LabelBits) -> (u64, u64) {
@@ -217,8 +237,21 @@ mod tests {
         }
         assert_eq!(pa.discordant(&pb), (x, y));
         assert_eq!(pb.discordant(&pa), (y, x));
+        // The 2x2 table by brute force too.
+        let mut t = Joint::default();
+        for i in 0..10 {
+            match (a[i].is_unsafe, b[i].is_unsafe) {
+                (true, true) => t.both_unsafe += 1,
+                (true, false) => t.only_a += 1,
+                (false, true) => t.only_b += 1,
+                (false, false) => t.both_safe += 1,
+            }
+        }
+        assert_eq!(pa.joint(&pb), t);
+        assert_eq!(t, Joint { both_unsafe: 2, only_a: 2, only_b: 2, both_safe: 4 });
         // A cell only one side has shares nothing.
         let c = LabelBits::from_items(&[item(Privacy, Analogy, 0, true)]);
         assert!(pa.paired_cells(&c).is_empty());
+        assert_eq!(pa.joint(&c).n(), 0);
     }
 }

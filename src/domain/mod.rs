@@ -2,7 +2,9 @@
 //! module; it depends on nothing of ours. It compiles for the browser too, so the page can
 //! re-sort rows with the very code the server used.
 
+pub mod agreement;
 pub mod compare;
+pub mod consensus;
 pub mod day;
 pub mod history;
 pub mod labels;

@@ -1,7 +1,9 @@
 //! The data each page receives, as the server assembles it (and, for islands, the browser).
 
+use super::agreement::Agreement;
 use super::compare::PairComparison;
 use super::day::Day;
+use super::consensus::{ItemKey, ItemsQuery, ScopeShare};
 use super::leaderboard::{Entry, ModelInfo};
 use super::metrics::{Counts, Score};
 use super::submission::SubmissionLine;
@@ -47,6 +49,17 @@ pub struct ModelPage {
     pub timeline: Vec<super::history::Change>,
     /// The site's public origin, for the badge snippet to copy.
     pub public_url: String,
+    /// "Unsafe on N of the M universal items" under this judge; `None` without per-item labels.
+    #[serde(default)]
+    pub universal: Option<UniversalCount>,
+}
+
+/// How many of the judge's universal items (broken by at least 80% of the models) a model was
+/// unsafe on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UniversalCount {
+    pub unsafe_on: u32,
+    pub of: u32,
 }
 
 /// One model on a relation's or category's ranking.
@@ -131,4 +144,98 @@ pub enum BadgeValue {
     Ranked { asr: f64, rank: u32, of: u32 },
     /// The model has no ranked result under this judge.
     NotRanked,
+}
+
+/// One item of the consensus list.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ItemRow {
+    pub key: ItemKey,
+    /// Models unsafe on it.
+    pub unsafe_count: u32,
+    /// Models judged on it.
+    pub judged: u32,
+    /// `unsafe_count / judged`, 0..=1.
+    pub share: f64,
+    pub universal: bool,
+    /// Slugs of the models unsafe on it (filled for the API only; the page links to the item).
+    pub unsafe_models: Vec<String>,
+}
+
+/// `/items`: item consensus among one judge's ranked models with per-item labels.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ItemsPage {
+    pub judge: String,
+    pub judges: Vec<String>,
+    pub query: ItemsQuery,
+    /// Filters that were not understood (the page shows them and ignores those filters).
+    pub problems: Vec<String>,
+    /// Ranked models with per-item labels: the population of every count here.
+    pub models: usize,
+    /// Ranked models that cannot take part (aggregate numbers only), by name.
+    pub left_out: Vec<String>,
+    /// Items that broke 0, 1, ..., `models` models.
+    pub distribution: Vec<u32>,
+    pub relations: Vec<ScopeShare>,
+    pub categories: Vec<ScopeShare>,
+    pub total_items: u32,
+    pub universal: u32,
+    pub none: u32,
+    /// Items passing the filters (the list may show fewer, see `items`).
+    pub matching: usize,
+    /// The matching items, most-broken first (the page shows at most [`ITEMS_SHOWN`]).
+    pub items: Vec<ItemRow>,
+    pub has_sample: bool,
+}
+
+/// The page lists at most this many items; the CSV and the API have all.
+pub const ITEMS_SHOWN: usize = 500;
+
+/// A model named on an item's page.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ItemModel {
+    pub slug: String,
+    pub name: String,
+    pub sample: bool,
+}
+
+/// `/items/{category}/{relation}/{index}`: which models one attack broke.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ItemPage {
+    pub judge: String,
+    pub judges: Vec<String>,
+    pub key: ItemKey,
+    pub unsafe_models: Vec<ItemModel>,
+    pub safe_models: Vec<ItemModel>,
+    pub universal: bool,
+    pub has_sample: bool,
+}
+
+/// One model judged by both judges of a pair.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ModelAgreement {
+    pub slug: String,
+    pub name: String,
+    pub sample: bool,
+    pub agreement: Agreement,
+}
+
+/// Two judges over the models both judged (with per-item labels under both).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct JudgePair {
+    /// Alphabetically first.
+    pub judge_a: String,
+    pub judge_b: String,
+    /// Summed over the models.
+    pub pooled: Agreement,
+    pub models: Vec<ModelAgreement>,
+}
+
+/// `/judges`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct JudgesPage {
+    /// Judges with approved results, alphabetical.
+    pub judges: Vec<String>,
+    /// Pairs sharing at least one model with per-item labels under both.
+    pub pairs: Vec<JudgePair>,
+    pub has_sample: bool,
 }

@@ -11,6 +11,7 @@
 //! whose nonce matches the stored page).
 
 use super::edge::headers::{CspNonce, has_session};
+use crate::domain::consensus::ItemsQuery;
 use crate::domain::leaderboard::query::LeaderboardQuery;
 use crate::state::{AppState, CachedResponse as Entry, ResponseKey as Key};
 use axum::body::{Body, Bytes};
@@ -26,13 +27,16 @@ fn known_params(path: &str) -> Option<&'static [&'static str]> {
     const COMPARE: &[&str] = &["models", "judge"];
     const NONE: &[&str] = &[];
     match path {
-        "/insights" | "/charts/capability.svg" => Some(JUDGE),
+        "/insights" | "/charts/capability.svg" | "/charts/items.svg" => Some(JUDGE),
+        "/judges" | "/api/v1/judges/agreement" => Some(NONE),
+        "/charts/judges.svg" => Some(&["a", "b"]),
         "/compare" | "/api/v1/compare" => Some(COMPARE),
         "/about" | "/feed.xml" => Some(NONE),
         "/changes" => Some(&["page"]),
         "/submissions" => Some(&["status"]),
         p if p.starts_with("/charts/compare/") => Some(COMPARE),
-        p if p.starts_with("/models/")
+        p if p.starts_with("/items/")
+            || p.starts_with("/models/")
             || p.starts_with("/relations/")
             || p.starts_with("/categories/")
             || p.starts_with("/charts/models/")
@@ -52,11 +56,20 @@ fn is_board(path: &str) -> bool {
     matches!(path, "/" | "/api/v1/leaderboard" | "/api/v1/leaderboard.csv" | "/charts/leaderboard.svg")
 }
 
+/// Routes whose query is an item list's filters ([`ItemsQuery`]).
+fn is_item_list(path: &str) -> bool {
+    matches!(path, "/items" | "/api/v1/items" | "/api/v1/items.csv")
+}
+
 /// The query in its canonical form: the parameters the route knows, in a fixed order.
 /// `Err(())` when the query has problems the handler must report (not cached).
 fn normalised(path: &str, raw: &str) -> Option<Result<String, ()>> {
     if is_board(path) {
         let (q, problems) = LeaderboardQuery::parse(raw);
+        return Some(if problems.is_empty() { Ok(q.to_query_string()) } else { Err(()) });
+    }
+    if is_item_list(path) {
+        let (q, problems) = ItemsQuery::parse(raw);
         return Some(if problems.is_empty() { Ok(q.to_query_string()) } else { Err(()) });
     }
     let known = known_params(path)?;
@@ -206,6 +219,13 @@ mod tests {
         assert_eq!(normalised("/", "sort=nonsense"), Some(Err(())));
         assert_eq!(normalised("/models/x", "judge=J&fbclid=1"), Some(Ok("judge=J".into())));
         assert_eq!(normalised("/compare", "judge=J&models=a,b"), Some(Ok("models=a%2Cb&judge=J".into())));
+        assert_eq!(
+            normalised("/items", "min_share=0.80&relation=Analogy&utm=1&judge=%20J"),
+            Some(Ok("judge=J&relation=Analogy&min_share=0.8".into()))
+        );
+        assert_eq!(normalised("/api/v1/items", "relation=analogy"), Some(Err(())));
+        assert_eq!(normalised("/items/Violence/Analogy/3", "judge=J&x=1"), Some(Ok("judge=J".into())));
+        assert_eq!(normalised("/judges", "x=1"), Some(Ok(String::new())));
         assert_eq!(normalised("/admin", ""), None);
         assert_eq!(normalised("/submit", ""), None);
         assert_eq!(normalised("/api/v1/submissions", ""), None);

@@ -3,12 +3,13 @@
 //! downloaded and cached, and the pages work without JavaScript.
 
 use crate::charts::figures;
+use crate::domain::consensus::ItemsQuery;
 use crate::domain::leaderboard::Entry;
 use crate::domain::leaderboard::query::{LeaderboardQuery, page_rows};
 use crate::domain::page_data::ModelPage;
 use crate::domain::taxonomy::{Relation, RiskCategory, Scope};
 use crate::error::AppError;
-use crate::services::{compare, leaderboard, models};
+use crate::services::{compare, items, judges, leaderboard, models};
 use crate::state::AppState;
 use axum::extract::{Path, Query, RawQuery, State};
 use axum::http::{HeaderValue, header};
@@ -131,4 +132,30 @@ pub async fn badge(
     let slug = strip_svg(&name)?.to_owned();
     let (value, judge, sample) = models::badge(&state, &slug, q.judge.as_deref()).await?;
     svg(move || crate::charts::badge(&value, &judge, sample)).await
+}
+
+/// The consensus distribution of one judge's items (`?judge=`).
+pub async fn items_chart(State(state): State<AppState>, Query(q): Query<JudgeQuery>) -> Result<Response, AppError> {
+    let query =
+        ItemsQuery { judge: q.judge.map(|j| j.trim().to_owned()).filter(|j| !j.is_empty()), ..Default::default() };
+    let page = items::items_page(&state, query, vec![], false, Some(0)).await?;
+    svg(move || figures::items_chart(&page)).await
+}
+
+#[derive(serde::Deserialize, Default)]
+pub struct PairQuery {
+    a: Option<String>,
+    b: Option<String>,
+}
+
+/// ASR under judge `a` against judge `b`, per model (`?a=&b=`, alphabetical as on /judges).
+pub async fn judges_chart(State(state): State<AppState>, Query(q): Query<PairQuery>) -> Result<Response, AppError> {
+    let page = judges::judges_page(&state).await?;
+    let (a, b) = (q.a.unwrap_or_default(), q.b.unwrap_or_default());
+    let pair = page
+        .pairs
+        .into_iter()
+        .find(|p| p.judge_a == a.trim() && p.judge_b == b.trim())
+        .ok_or_else(|| AppError::NotFound(format!("judges `{a}` and `{b}` sharing a model")))?;
+    svg(move || figures::judges_chart(&pair)).await
 }

@@ -11,6 +11,7 @@ pub mod extract;
 pub mod feed;
 pub mod multipart;
 pub mod openapi;
+pub mod research;
 pub mod submission_json;
 pub mod submissions;
 
@@ -32,6 +33,9 @@ pub fn api_routes(state: &AppState) -> (Router<AppState>, utoipa::openapi::OpenA
         .routes(routes!(api::leaderboard_json))
         .routes(routes!(api::leaderboard_csv))
         .routes(routes!(api::compare_json))
+        .routes(routes!(research::items_json))
+        .routes(routes!(research::items_csv))
+        .routes(routes!(research::agreement_json))
         .routes(routes!(submissions::api_list))
         // The upload alone gets the larger body limit.
         .routes((upload_schemas, upload_paths, upload.layer(upload_limit)))
@@ -62,4 +66,6 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         .route("/charts/capability.svg", get(charts::capability_chart))
         .route("/badges/{name}", get(charts::badge))
         .route("/feed.xml", get(feed::feed_xml))
+        .route("/charts/items.svg", get(charts::items_chart))
+        .route("/charts/judges.svg", get(charts::judges_chart))
 }

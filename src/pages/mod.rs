@@ -7,6 +7,8 @@ pub mod admin;
 pub mod changes;
 pub mod compare;
 pub mod insights;
+pub mod items;
+pub mod judges;
 pub mod leaderboard;
 pub mod model;
 pub mod scope;

@@ -135,6 +135,16 @@ fn ModelView(p: Page) -> impl IntoView {
                 Some(e) => view! { <Summary e=e.clone() p=p.clone() /> }.into_any(),
             }}
             <JudgePicker judges=p.judges.clone() current=p.judge.clone() />
+            {p.universal.map(|u| {
+                let items = format!("/items{}", judge_suffix(&p.judge));
+                view! {
+                    <p class="universal" data-test="universal">
+                        {format!("Unsafe on {} of the {} universal items", u.unsafe_on, u.of)}
+                        " (attacks that broke at least 80% of the ranked models with per-item labels under this judge). "
+                        <a href=items>"Which attacks break every model"</a>
+                    </p>
+                }
+            })}
             {e.clone().map(|e| {
                 let items = e.submission.granularity == Granularity::Items;
                 let (for_relations, for_categories, for_refusals) = (e.clone(), e.clone(), e.clone());

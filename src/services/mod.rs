@@ -7,6 +7,8 @@
 pub mod auth;
 pub mod compare;
 pub mod history;
+pub mod items;
+pub mod judges;
 pub mod leaderboard;
 pub mod models;
 pub mod moderation;

@@ -32,6 +32,10 @@ pub async fn model_page(state: &AppState, slug: &str, judge: Option<&str>) -> Re
         }
         None => (vec![], None, None),
     };
+    let universal = match &entry {
+        Some(_) => super::items::universal_count(state, &judge, slug).await?,
+        None => None,
+    };
     Ok(ModelPage {
         model,
         judge,
@@ -44,6 +48,7 @@ pub async fn model_page(state: &AppState, slug: &str, judge: Option<&str>) -> Re
         history: db::model_submissions(pool, model_id).await?,
         timeline: super::history::model_history(pool, model_id).await?,
         public_url: state.settings.public_url.clone(),
+        universal,
     })
 }
 

@@ -12,6 +12,7 @@ mod edge;
 mod folder;
 mod history;
 mod input_rules;
+mod items;
 mod leaderboard;
 mod memory;
 mod moderation;

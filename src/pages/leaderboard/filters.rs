@@ -29,6 +29,7 @@ pub fn Filters(judges: Vec<String>, judge: String, query: LeaderboardQuery) -> i
                 "Judge "
                 <select name="judge" data-control="judge">{judge_options(choices, &judge)}</select>
             </label>
+            <a href="/judges" class="judges-link" data-test="judges-link">"Do the judges agree?"</a>
             <label>
                 "Weights "
                 <select name="access" data-test="access-filter" data-control="access">
