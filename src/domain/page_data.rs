@@ -2,8 +2,8 @@
 
 use super::agreement::Agreement;
 use super::compare::PairComparison;
-use super::day::Day;
 use super::consensus::{ItemKey, ItemsQuery, ScopeShare};
+use super::day::Day;
 use super::leaderboard::{Entry, ModelInfo};
 use super::metrics::{Counts, Score};
 use super::submission::SubmissionLine;
