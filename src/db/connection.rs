@@ -9,9 +9,9 @@ pub type Pool = AnyPool;
 pub type Tx<'c> = sqlx::Transaction<'c, sqlx::Any>;
 
 /// Begins a transaction that will write. On SQLite it takes the write lock at once (`BEGIN
-/// IMMEDIATE`): a deferred transaction that first reads and then writes fails at once, without
-/// waiting, when another process (the CLI beside the server, a second server) committed in
-/// between; taking the lock up front makes writers queue on the busy timeout instead.
+/// IMMEDIATE`): a deferred transaction that reads before it writes cannot wait for the lock
+/// (SQLite answers "database is locked" at once when another writer committed in between), so
+/// a write transaction that ever reads first stays correct beside the CLI or a second server.
 pub async fn begin_write(pool: &Pool) -> Result<Tx<'static>, sqlx::Error> {
     if pool.connect_options().database_url.scheme() == "sqlite" {
         pool.begin_with("BEGIN IMMEDIATE").await

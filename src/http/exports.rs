@@ -373,7 +373,6 @@ pub fn to_csv(data: &LeaderboardData, q: &LeaderboardQuery) -> String {
     let by_column = q.sort.ranks_by_column();
     let mut header: Vec<String> = [
         "rank",
-        "column_rank",
         "model",
         "organization",
         "access",
@@ -386,6 +385,8 @@ pub fn to_csv(data: &LeaderboardData, q: &LeaderboardQuery) -> String {
         "overall_ci_high",
         "overall_unsafe",
         "overall_n",
+        // Added after the columns older consumers read by position.
+        "column_rank",
     ]
     .map(String::from)
     .to_vec();
@@ -427,7 +428,6 @@ pub fn to_csv(data: &LeaderboardData, q: &LeaderboardQuery) -> String {
         let o = &e.overall;
         let mut rec: Vec<String> = vec![
             e.rank.to_string(),
-            if by_column { column_rank.map(|r| r.to_string()).unwrap_or_default() } else { String::new() },
             text_cell(&e.model.name),
             text_cell(e.model.organization.as_deref().unwrap_or_default()),
             e.model.access.map(|a| a.as_str().to_owned()).unwrap_or_default(),
@@ -440,6 +440,7 @@ pub fn to_csv(data: &LeaderboardData, q: &LeaderboardQuery) -> String {
             format_pct(o.ci_high),
             o.unsafe_count.to_string(),
             o.total.to_string(),
+            if by_column { column_rank.map(|r| r.to_string()).unwrap_or_default() } else { String::new() },
         ];
         if q.columns.relations {
             for r in Relation::ALL {

@@ -51,6 +51,41 @@ pub struct TestApp {
     pub pool: db::Pool,
     pub database_url: String,
     pub dir: tempfile::TempDir,
+    /// Stops the server (its runtime thread then ends and closes its connections).
+    _stop: tokio::sync::oneshot::Sender<()>,
+}
+
+/// Starts the server on a runtime of its own, on a thread of its own: tests call the real CLI
+/// with a blocking process wait, and a server sharing the test's runtime would stand still
+/// meanwhile, in the middle of a transaction the CLI then waits for (a deadlock until SQLite's
+/// busy timeout). Returns the server's pool, its address and the switch that stops it.
+fn start_server(
+    database_url: &str,
+    configure: impl FnOnce(&mut Settings) + Send + 'static,
+) -> (db::Pool, String, tokio::sync::oneshot::Sender<()>) {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind port 0");
+    listener.set_nonblocking(true).expect("nonblocking listener");
+    let addr = listener.local_addr().expect("local addr");
+    let mut settings = Settings::for_tests(database_url, addr);
+    configure(&mut settings);
+    let (ready_tx, ready_rx) = std::sync::mpsc::channel();
+    let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
+    std::thread::spawn(move || {
+        let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("runtime");
+        rt.block_on(async move {
+            let state = startup::build_state(settings).await.expect("state");
+            let pool = state.pool.clone();
+            let _ = ready_tx.send(pool.clone());
+            let listener = tokio::net::TcpListener::from_std(listener).expect("listener");
+            let _ = startup::run_until(listener, state, async {
+                let _ = stop_rx.await;
+            })
+            .await;
+            pool.close().await;
+        });
+    });
+    let pool = ready_rx.recv().expect("the server started");
+    (pool, format!("http://{addr}"), stop_tx)
 }
 
 /// Options for one test's server.
@@ -88,32 +123,28 @@ pub async fn spawn_app_with(o: Options) -> TestApp {
     captured_logs();
     let dir = tempfile::tempdir().expect("temp dir");
     let database_url = fresh_database(dir.path()).await;
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind port 0");
-    let addr = listener.local_addr().expect("local addr");
-    let mut settings = Settings::for_tests(&database_url, addr);
-    if o.admin_token {
-        settings.admin_token = Some(SecretString::from(ADMIN_TOKEN.to_owned()));
-    }
-    if let Some(m) = o.max_upload_bytes {
-        settings.max_upload_bytes = m;
-    }
-    if let Some(m) = o.max_uncompressed {
-        settings.archive_limits.max_total_bytes = m;
-    }
-    if let Some(n) = o.uploads_per_hour {
-        settings.uploads_per_hour = n;
-    }
-    if let Some(e) = o.edge {
-        settings.edge = e;
-    }
-    settings.https = o.https;
     // Each test spools its uploads in its own folder.
-    settings.upload_dir = dir.path().join("uploads");
-    let state = startup::build_state(settings).await.expect("state");
-    let pool = state.pool.clone();
-    tokio::spawn(async move { startup::run(listener, state).await });
-    let client = client();
-    TestApp { address: format!("http://{addr}"), client, pool, database_url, dir }
+    let upload_dir = dir.path().join("uploads");
+    let (pool, address, stop) = start_server(&database_url, move |settings| {
+        if o.admin_token {
+            settings.admin_token = Some(SecretString::from(ADMIN_TOKEN.to_owned()));
+        }
+        if let Some(m) = o.max_upload_bytes {
+            settings.max_upload_bytes = m;
+        }
+        if let Some(m) = o.max_uncompressed {
+            settings.archive_limits.max_total_bytes = m;
+        }
+        if let Some(n) = o.uploads_per_hour {
+            settings.uploads_per_hour = n;
+        }
+        if let Some(e) = o.edge {
+            settings.edge = e;
+        }
+        settings.https = o.https;
+        settings.upload_dir = upload_dir;
+    });
+    TestApp { address, client: client(), pool, database_url, dir, _stop: stop }
 }
 
 impl TestApp {
@@ -121,21 +152,12 @@ impl TestApp {
     /// behind a load balancer.
     pub async fn second_server(&self) -> TestApp {
         let dir = tempfile::tempdir().expect("temp dir");
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind port 0");
-        let addr = listener.local_addr().expect("local addr");
-        let mut settings = Settings::for_tests(&self.database_url, addr);
-        settings.admin_token = Some(SecretString::from(ADMIN_TOKEN.to_owned()));
-        settings.upload_dir = dir.path().join("uploads");
-        let state = startup::build_state(settings).await.expect("state");
-        let pool = state.pool.clone();
-        tokio::spawn(async move { startup::run(listener, state).await });
-        TestApp {
-            address: format!("http://{addr}"),
-            client: client(),
-            pool,
-            database_url: self.database_url.clone(),
-            dir,
-        }
+        let upload_dir = dir.path().join("uploads");
+        let (pool, address, stop) = start_server(&self.database_url, move |settings| {
+            settings.admin_token = Some(SecretString::from(ADMIN_TOKEN.to_owned()));
+            settings.upload_dir = upload_dir;
+        });
+        TestApp { address, client: client(), pool, database_url: self.database_url.clone(), dir, _stop: stop }
     }
 }
 

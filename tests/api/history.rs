@@ -10,14 +10,19 @@ fn noon(month: u32) -> i64 {
     1_768_046_400 + i64::from(month - 1) * 31 * 86_400
 }
 
+/// Dates an event, on a connection of its own that is closed at once: the CLI processes of
+/// the next step then find the store exactly as any other writer leaves it.
 async fn set_event_time(app: &TestApp, submission: i64, kind: &str, at: i64) {
+    use sqlx::Connection;
+    let mut conn = sqlx::AnyConnection::connect(&app.database_url).await.unwrap();
     sqlx::query("UPDATE submission_events SET at = $1 WHERE submission_id = $2 AND kind = $3")
         .bind(at)
         .bind(submission)
         .bind(kind)
-        .execute(&app.pool)
+        .execute(&mut conn)
         .await
         .unwrap();
+    conn.close().await.unwrap();
 }
 
 async fn latest_submission(app: &TestApp) -> i64 {

@@ -208,10 +208,12 @@ async fn the_document_is_openapi_3_with_every_error_status_described() {
     }
     let upload = &doc["paths"]["/api/v1/submissions"]["post"]["requestBody"]["content"]["multipart/form-data"];
     let form = resolve(&doc, upload["schema"]["$ref"].as_str().unwrap()).unwrap();
-    assert_eq!(form["required"], serde_json::json!(["model", "file"]));
+    // One archive as `file`, or a folder as repeated `files` parts: neither is required alone.
+    assert_eq!(form["required"], serde_json::json!(["model"]));
+    assert_eq!(form["properties"]["files"]["type"], serde_json::json!(["array", "null"]), "{form}");
     assert_eq!(form["properties"]["file"]["format"], "binary");
     let fields: BTreeSet<&str> = form["properties"].as_object().unwrap().keys().map(String::as_str).collect();
-    let want = ["model", "judge", "organization", "access", "reasoning", "parameters", "link", "note", "file"];
+    let want = ["model", "judge", "organization", "access", "reasoning", "parameters", "link", "note", "file", "files"];
     assert_eq!(fields, want.into_iter().collect());
     let csv = &doc["paths"]["/api/v1/leaderboard.csv"]["get"]["responses"]["200"]["content"];
     assert!(csv.get("text/csv").is_some(), "{csv}");
