@@ -81,12 +81,10 @@ impl IntoParams for ViewParams {
             ),
             query_param(
                 "page",
-                "1-based page of the visible rows (a page past the end shows the last one).",
-                ObjectBuilder::new()
-                    .schema_type(Type::Integer)
-                    .minimum(Some(1))
-                    .maximum(Some(u32::MAX as isize))
-                    .build(),
+                "1-based page of the visible rows (a page past the end shows the last one); empty means the first.",
+                // A string with a pattern, not an integer: an empty value (what a form sends) is
+                // the first page, as for every other parameter.
+                ObjectBuilder::new().schema_type(Type::String).pattern(Some("^([1-9][0-9]{0,17})?$")).build(),
             ),
             query_param(
                 "per_page",

@@ -1,7 +1,7 @@
 //! Reading a multipart upload: the text fields and the `file` part, the file streamed to a
 //! temporary file with the size limit enforced while streaming.
 
-use crate::domain::submission::UploadFields;
+use crate::domain::submission::{Problem, Rejection, UploadFields};
 use crate::domain::units::format_bytes;
 use crate::error::AppError;
 use crate::services::upload::{FolderSpool, Spooled};
@@ -78,7 +78,15 @@ struct FolderUpload {
     size: u64,
 }
 
-const BOTH_KINDS: &str = "the upload has a `file` part and folder `files` parts; send either one archive as `file` or the folder's files as `files`";
+/// An upload with both an archive and a folder: which one counts would be a guess. A problem
+/// of the upload's content (422, with the other problems' shape), not of its encoding.
+fn both_kinds() -> AppError {
+    AppError::Rejected(Rejection::single(Problem::new(
+        "fields `file` and `files`",
+        "the upload has both an archive (`file`) and a folder's files (`files`)",
+        "send either one archive as `file` or the folder's files as `files`",
+    )))
+}
 
 /// Reads the whole form, spooling the file into `dir`. The file is never held in memory
 /// whole, and exactly one `file` part is accepted: with two, which one counts would be a
@@ -110,7 +118,7 @@ pub async fn read_multipart(
         let name = field.name().unwrap_or("").to_owned();
         if name == "files" {
             if files > 0 {
-                return Err(AppError::BadRequest(BOTH_KINDS.into()));
+                return Err(both_kinds());
             }
             if folder.is_none() {
                 let spool = spool_file(dir)?;
@@ -145,7 +153,7 @@ pub async fn read_multipart(
         }
         if name == "file" {
             if folder.is_some() {
-                return Err(AppError::BadRequest(BOTH_KINDS.into()));
+                return Err(both_kinds());
             }
             files += 1;
             if files > 1 {

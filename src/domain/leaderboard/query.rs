@@ -223,9 +223,13 @@ impl LeaderboardQuery {
                         Err(e) => problems.push(format!("as_of={e}")),
                     },
                 },
-                "page" => match value.parse::<u32>() {
-                    Ok(n) if n >= 1 => q.page = n,
-                    _ if value.is_empty() => {}
+                // Exactly what the API documents: digits without a leading zero; a page past the
+                // end shows the last one, so a huge number is no error.
+                "page" => match value {
+                    "" => {}
+                    v if v.len() <= 18 && !v.starts_with('0') && v.bytes().all(|b| b.is_ascii_digit()) => {
+                        q.page = v.parse::<u64>().map_or(u32::MAX, |n| n.min(u64::from(u32::MAX)) as u32);
+                    }
                     _ => problems.push(format!("page=`{value}`: use a page number from 1")),
                 },
                 "per_page" => match value {
@@ -608,6 +612,10 @@ mod tests {
         let (_, problems) = LeaderboardQuery::parse("page=0&per_page=5000");
         assert_eq!(problems.len(), 2);
         assert!(problems[1].contains("or `all`"));
+        for bad in ["01", "+2", "-1", "1.0", " 3"] {
+            assert_eq!(LeaderboardQuery::parse(&format!("page={bad}")).1.len(), 1, "page={bad}");
+        }
+        assert_eq!(LeaderboardQuery::parse("page=99999999999999").0.page, u32::MAX, "far past the end: the last page");
     }
 
     #[test]
