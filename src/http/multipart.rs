@@ -117,6 +117,12 @@ pub async fn read_multipart(
     while let Some(mut field) = multipart.next_field().await.map_err(broken)? {
         let name = field.name().unwrap_or("").to_owned();
         if name == "files" {
+            // An empty folder input still sends one nameless, empty part (a form posted without
+            // JavaScript always does): that is no folder.
+            if field.file_name().unwrap_or("").is_empty() {
+                while field.chunk().await.map_err(broken)?.is_some() {}
+                continue;
+            }
             if files > 0 {
                 return Err(both_kinds());
             }

@@ -104,3 +104,17 @@ async fn hostile_folders_are_refused_like_hostile_archives() {
     assert!(body.to_string().contains("either one archive"), "{body}");
     assert_eq!(app.store_counts().await, before, "nothing was stored");
 }
+
+#[tokio::test]
+async fn an_empty_folder_input_beside_an_archive_is_no_folder() {
+    // A form posted without JavaScript sends the empty folder input as one nameless, empty part.
+    let app = spawn_app().await;
+    let tree = app.write_tree("m", &cells(1), &pattern);
+    let zip = zip_dir(&tree, tree.parent().unwrap());
+    let form = Form::new()
+        .text("model", "Form VLM")
+        .part("file", Part::bytes(zip).file_name("m.zip"))
+        .part("files", Part::bytes(Vec::new()).file_name(""));
+    let r = app.client.post(app.url("/api/v1/submissions")).multipart(form).send().await.unwrap();
+    assert_eq!(r.status().as_u16(), 201, "{}", r.text().await.unwrap());
+}
