@@ -57,6 +57,7 @@ pub fn build_router(state: AppState) -> Router {
     let routes = route_list();
     let options = state.leptos_options.clone();
     Router::new()
+        .route("/submit/sample.zip", axum::routing::get(sample_archive))
         .merge(http::routes(&state))
         .leptos_routes_with_context(&state, routes, edge::headers::provide_request_nonce, move || {
             shell(options.clone())
@@ -72,6 +73,45 @@ pub fn build_router(state: AppState) -> Router {
         .layer(from_fn_with_state(state.clone(), edge::headers::security_headers))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
+}
+
+/// `GET /submit/sample.zip`: a fictional model's full harness run, made like
+/// `mir-leaderboard sample-tree` (its folder and model are named as samples), so anyone can try
+/// the upload without running the benchmark. Made once per process, on first request, off the
+/// async runtime; the bytes never change within a process.
+async fn sample_archive() -> axum::response::Response {
+    use axum::http::{HeaderValue, StatusCode, header};
+    use axum::response::IntoResponse;
+    static ZIP: tokio::sync::OnceCell<bytes::Bytes> = tokio::sync::OnceCell::const_new();
+    let made = ZIP
+        .get_or_try_init(|| async {
+            tokio::task::spawn_blocking(|| {
+                let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
+                let path = dir.path().join("sample.zip");
+                crate::demo::write_sample_zip(&path, 0)?;
+                std::fs::read(&path).map(bytes::Bytes::from).map_err(|e| e.to_string())
+            })
+            .await
+            .map_err(|e| e.to_string())?
+        })
+        .await;
+    match made {
+        Ok(zip) => {
+            let mut res = zip.clone().into_response();
+            let h = res.headers_mut();
+            h.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/zip"));
+            h.insert(
+                header::CONTENT_DISPOSITION,
+                HeaderValue::from_static("attachment; filename=\"mir-safetybench-SAMPLE-run.zip\""),
+            );
+            h.insert(header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=86400"));
+            res
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "making the sample archive failed");
+            (StatusCode::INTERNAL_SERVER_ERROR, "the sample archive could not be made").into_response()
+        }
+    }
 }
 
 /// Serves until Ctrl-C or SIGTERM (or `shutdown`), then lets in-flight requests finish within

@@ -13,8 +13,10 @@ use super::text::{NO_DATA, clean, fit, fmt_pct};
 /// the height grows with the number of rows (760 px wide, 26 px per bar,
 /// 24 px per group header). Each row shows the value right of the bar or
 /// whisker ("23.4%") and n in a right-hand column ("n=317"). Missing values
-/// read "no data" instead of drawing a zero-length bar. The value axis is
-/// always 0–100% so charts are comparable.
+/// read "no data" instead of drawing a zero-length bar. The value axis runs
+/// from 0 to a round number just above the largest value or interval end (see
+/// [`value_axis`]): bars that all sit below 30% would otherwise crowd into the left
+/// quarter. The axis always starts at 0, so lengths stay proportional.
 pub fn bar_chart(text: &ChartText, bars: &[Bar], sample: bool) -> String {
     bar_chart_with_axis(
         text,
@@ -23,6 +25,23 @@ pub fn bar_chart(text: &ChartText, bars: &[Bar], sample: bool) -> String {
         "Attack success rate (lower is safer)",
         "Bars: estimate. Whiskers: 95% interval. n: judged responses.",
     )
+}
+
+/// The value axis: (its end, its tick step), the end a multiple of the step just above the
+/// largest value or interval end (at least 5%), with at most five steps, and never beyond 100%.
+pub(super) fn value_axis(bars: &[Bar]) -> (f64, u32) {
+    let top = bars
+        .iter()
+        .flat_map(|b| [finite(b.value), interval(b.interval).map(|(_, hi)| hi)])
+        .flatten()
+        .fold(5.0_f64, f64::max);
+    for step in [1_u32, 2, 5, 10, 20] {
+        let steps = (top / f64::from(step)).ceil().max(1.0);
+        if steps <= 5.0 {
+            return ((steps * f64::from(step)).min(100.0), step);
+        }
+    }
+    (100.0, 20)
 }
 
 /// [`bar_chart`] with its own axis title and legend, for bars that are percentages of
@@ -62,12 +81,14 @@ pub fn bar_chart_with_axis(text: &ChartText, bars: &[Bar], sample: bool, axis: &
         .sum();
     let plot_bottom = plot_top + rows_h.max(ROW) + 4;
     let h = plot_bottom + 68;
+    let (end, step) = value_axis(bars);
+    let pos = |v: f64| pct_pos(v / end * 100.0, x0, x1);
 
     render(text, (W, h), |cv| {
         header(cv, text, sample)?;
         watermark(cv, sample, (x0 + x1) / 2, (plot_top + plot_bottom) / 2 + 16)?;
-        for t in (0..=100).step_by(20) {
-            let x = pct_pos(t as f64, x0, x1);
+        for t in (0..=end.round() as u32).step_by(step as usize) {
+            let x = pos(f64::from(t));
             cv.line(x, plot_top, x, plot_bottom, GRID, 1)?;
             cv.line(x, plot_bottom, x, plot_bottom + 4, INK, 1)?;
             cv.text(&format!("{t}%"), x, plot_bottom + 14, Txt::new(11.0, MUTED).center())?;
@@ -99,13 +120,13 @@ pub fn bar_chart_with_axis(text: &ChartText, bars: &[Bar], sample: bool, axis: &
                     cv.text(&label, x0 - 8, yc, Txt::new(12.0, INK).right())?;
                     match finite(b.value) {
                         Some(v) => {
-                            let xe = pct_pos(v, x0, x1);
+                            let xe = pos(v);
                             if xe > x0 {
                                 cv.rect(x0, yc - 8, xe, yc + 8, BAR_FILL)?;
                             }
                             let mut right = xe;
                             if let Some((lo, hi)) = interval(b.interval) {
-                                let (xa, xb) = (pct_pos(lo, x0, x1), pct_pos(hi, x0, x1));
+                                let (xa, xb) = (pos(lo), pos(hi));
                                 cv.whisker_h(xa, xb, yc)?;
                                 right = right.max(xb);
                             }

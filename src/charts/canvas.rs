@@ -14,7 +14,7 @@ use super::text::{clean, escape_xml, fit, text_width};
 pub(super) const SAMPLE_TEXT: &str = "SAMPLE DATA \u{2014} not real results";
 pub(super) const PAD: i32 = 16;
 
-type Res<T = ()> = Result<T, String>;
+pub(super) type Res<T = ()> = Result<T, String>;
 
 pub(super) fn err<E: std::fmt::Debug>(e: E) -> String {
     format!("{e:?}")
@@ -149,12 +149,16 @@ pub(super) fn header_height(sample: bool) -> i32 {
     if sample { 70 } else { 40 }
 }
 
-/// Title (and, for sample data, a boxed banner under it). The full title is
-/// also in `<title>`; the drawn one is ellipsized if it would overflow.
+/// Title (and, for sample data, a boxed banner under it). A long title (a long model or judge
+/// name) is set smaller, down to 12 px, before anything is cut; only beyond that is the drawn
+/// one ellipsized (the full title is also in `<title>`).
 pub(super) fn header(cv: &Canvas, text: &ChartText, sample: bool) -> Res {
     let max_w = (cv.w - 2 * PAD) as f64;
-    let title = fit(&clean(&text.title), 16.0, true, max_w);
-    cv.text(&title, PAD, 22, Txt::new(16.0, INK).bold())?;
+    let full = clean(&text.title);
+    let px =
+        [16.0, 15.0, 14.0, 13.0, 12.0].into_iter().find(|px| text_width(&full, *px, true) <= max_w).unwrap_or(12.0);
+    let title = fit(&full, px, true, max_w);
+    cv.text(&title, PAD, 22, Txt::new(px, INK).bold())?;
     if sample {
         let tw = text_width(SAMPLE_TEXT, 12.0, true).ceil() as i32;
         let (y0, y1) = (38, 60);

@@ -35,12 +35,26 @@ fn bar(label: &str, group: Option<&str>, s: Option<&Score>) -> Bar {
     }
 }
 
-pub fn model_relations(p: &ModelPage, sample: bool) -> String {
+/// Highest ASR first (no data last), for the "order by value" view of a model's bars; the
+/// group headers go, since the groups no longer run together.
+fn by_value(mut bars: Vec<Bar>) -> Vec<Bar> {
+    bars.sort_by(|a, b| b.value.unwrap_or(f64::NEG_INFINITY).total_cmp(&a.value.unwrap_or(f64::NEG_INFINITY)));
+    for b in &mut bars {
+        b.group = None;
+    }
+    bars
+}
+
+pub fn model_relations(p: &ModelPage, sample: bool, order_by_value: bool) -> String {
     let e = p.entry.as_ref();
     let bars: Vec<Bar> = Relation::ALL
         .into_iter()
-        .map(|r| bar(r.short_name(), Some(r.group().name()), e.and_then(|e| e.relation(r))))
+        .map(|r| {
+            let label = if order_by_value { r.display_name() } else { r.short_name() };
+            bar(label, Some(r.group().name()), e.and_then(|e| e.relation(r)))
+        })
         .collect();
+    let bars = if order_by_value { by_value(bars) } else { bars };
     let desc = Relation::ALL
         .into_iter()
         .map(|r| format!("{}: {}", r.display_name(), describe(e.and_then(|e| e.relation(r)))))
@@ -56,10 +70,11 @@ pub fn model_relations(p: &ModelPage, sample: bool) -> String {
     )
 }
 
-pub fn model_categories(p: &ModelPage, sample: bool) -> String {
+pub fn model_categories(p: &ModelPage, sample: bool, order_by_value: bool) -> String {
     let e = p.entry.as_ref();
     let bars: Vec<Bar> =
         RiskCategory::ALL.into_iter().map(|c| bar(c.display_name(), None, e.and_then(|e| e.category(c)))).collect();
+    let bars = if order_by_value { by_value(bars) } else { bars };
     let desc = RiskCategory::ALL
         .into_iter()
         .map(|c| format!("{}: {}", c.display_name(), describe(e.and_then(|e| e.category(c)))))
@@ -169,6 +184,7 @@ pub fn compare_chart(p: &ComparePage, by_category: bool) -> String {
         })
         .collect();
     let what = if by_category { "risk category" } else { "relation" };
+    let marked = if by_category { p.significant_categories() } else { p.significant_relations() };
     super::grouped_bars(
         &ChartText {
             title: format!(
@@ -176,10 +192,25 @@ pub fn compare_chart(p: &ComparePage, by_category: bool) -> String {
                 p.models.iter().map(|e| e.model.name.as_str()).collect::<Vec<_>>().join(" vs ")
             ),
             desc: format!(
-                "Attack success rate per {what} for each compared model, with 95% intervals; lower is safer."
+                "Attack success rate per {what} for each compared model, with 95% intervals; lower is safer.{}",
+                if marked.contains(&true) {
+                    format!(
+                        " Significant paired differences (Holm-adjusted p < 0.05) on: {}.",
+                        labels
+                            .iter()
+                            .zip(&marked)
+                            .filter(|(_, m)| **m)
+                            .map(|(l, _)| l.as_str())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    )
+                } else {
+                    " No paired difference is significant after Holm correction.".to_owned()
+                }
             ),
         },
         &labels,
+        &marked,
         &series,
         p.has_sample,
     )

@@ -95,7 +95,7 @@ fn all_charts(sample: bool) -> Vec<(&'static str, String)> {
     vec![
         ("bar_chart", bar_chart(&text("ASR by relation"), &sample_bars(), sample)),
         ("heatmap", heatmap(&text("ASR grid"), &h.rows, &h.cols, &h.cells, 10, sample)),
-        ("grouped_bars", grouped_bars(&text("Models by relation"), &cats, &series, sample)),
+        ("grouped_bars", grouped_bars(&text("Models by relation"), &cats, &[], &series, sample)),
         ("scatter", scatter(&text("Capability vs ASR"), &sample_points(), "Capability", "ASR (%)", sample)),
         ("scatter_empty", scatter(&text("Capability vs ASR"), &[], "Capability", "ASR (%)", sample)),
         ("composition_bars", composition_bars(&text("Response mix"), &sample_composition(), sample)),
@@ -137,7 +137,7 @@ fn snapshot_heatmap() {
 #[test]
 fn snapshot_grouped_bars() {
     let (cats, series) = sample_series();
-    snap("grouped_bars", &grouped_bars(&text("Models by relation"), &cats, &series, false));
+    snap("grouped_bars", &grouped_bars(&text("Models by relation"), &cats, &[false, true, false], &series, false));
 }
 
 #[test]
@@ -280,7 +280,7 @@ fn missing_values_say_no_data() {
     // Empty inputs everywhere.
     assert_eq!(count(&bar_chart(&text("t"), &[], false)), 1);
     assert_eq!(count(&heatmap(&text("t"), &[], &[], &[], 10, false)), 1 + 1);
-    assert_eq!(count(&grouped_bars(&text("t"), &[], &[], false)), 1);
+    assert_eq!(count(&grouped_bars(&text("t"), &[], &[], &[], false)), 1);
     assert_eq!(count(&composition_bars(&text("t"), &[], false)), 1);
 }
 
@@ -296,14 +296,79 @@ fn bar_chart_prints_values_n_and_group_headers() {
 }
 
 #[test]
+fn crowded_scatter_labels_become_numbers_with_a_key_instead_of_overlapping() {
+    let points: Vec<Point> = (0..12)
+        .map(|i| Point { label: format!("Crowded model {i}"), x: 50.0 + f64::from(i) * 0.01, y: 20.0 })
+        .collect();
+    let svg = scatter(&text("t"), &points, "Capability", "ASR (%)", false);
+    let all = texts(&parse(&svg));
+    let key: Vec<&String> = all.iter().filter(|t| t.contains(" · ") || t.starts_with("Numbered points:")).collect();
+    assert!(key.first().is_some_and(|k| k.starts_with("Numbered points: 1 Crowded model")), "{all:?}");
+    for i in 0..12 {
+        let name = format!("Crowded model {i}");
+        let as_label = all.iter().filter(|t| **t == name).count();
+        let in_key = key
+            .iter()
+            .flat_map(|k| k.trim_start_matches("Numbered points: ").split(" · "))
+            .any(|entry| entry.split_once(' ').is_some_and(|(n, rest)| n.parse::<u32>().is_ok() && rest == name));
+        assert_eq!(as_label + usize::from(in_key), 1, "{name} is shown exactly once: {all:?}");
+    }
+    assert!(svg.starts_with("<svg width=\"760\" height=\"") && !svg.starts_with("<svg width=\"760\" height=\"480\""));
+    // Spread-out points keep their labels and need no key.
+    let spread: Vec<Point> =
+        (0..4).map(|i| Point { label: format!("M{i}"), x: f64::from(i) * 30.0, y: f64::from(i) * 20.0 }).collect();
+    let all = texts(&parse(&scatter(&text("t"), &spread, "x", "y", false)));
+    assert!(!all.iter().any(|t| t.starts_with("Numbered points")), "{all:?}");
+}
+
+#[test]
+fn bar_axis_fits_the_data_and_starts_at_zero() {
+    use super::bar::value_axis as axis;
+    let b = |v: Option<f64>, ci: Option<(f64, f64)>| Bar { label: s("x"), group: None, value: v, interval: ci, n: 1 };
+    assert_eq!(axis(&[b(Some(23.4), Some((18.0, 29.0))), b(Some(4.0), None)]), (30.0, 10));
+    assert_eq!(axis(&[b(Some(61.0), None)]), (80.0, 20));
+    assert_eq!(axis(&[b(Some(97.0), Some((90.0, 99.5)))]), (100.0, 20));
+    assert_eq!(axis(&[b(None, None)]), (5.0, 1), "no data still gets a readable axis");
+    assert!(axis(&[b(Some(f64::NAN), Some((f64::NAN, 1e9)))]).0 <= 100.0);
+    let svg = bar_chart(&text("t"), &[b(Some(12.0), Some((8.0, 17.5)))], false);
+    let all = texts(&parse(&svg));
+    for tick in ["0%", "5%", "10%", "15%", "20%"] {
+        assert!(all.iter().any(|t| t == tick), "tick {tick} in {all:?}");
+    }
+    assert!(!all.iter().any(|t| t == "100%"));
+}
+
+#[test]
 fn grouped_bars_mark_every_bar_with_its_letter() {
     let (cats, series) = sample_series();
-    let svg = grouped_bars(&text("t"), &cats, &series, false);
+    let svg = grouped_bars(&text("t"), &cats, &[], &series, false);
     let doc = parse(&svg);
     // One letter per bar (3 categories) plus one in the legend.
     assert_eq!(count_text(&doc, "A"), 4);
     assert_eq!(count_text(&doc, "B"), 4);
     assert_eq!(count_text(&doc, "Model One"), 1);
+    assert!(!texts(&doc).iter().any(|t| t.contains('*')), "nothing marked, no mark and no note about it");
+}
+
+#[test]
+fn grouped_bars_mark_significant_categories_and_explain_the_mark() {
+    let (cats, series) = sample_series();
+    let svg = grouped_bars(&text("t"), &cats, &[false, true, false], &series, false);
+    let all = texts(&parse(&svg));
+    assert!(all.iter().any(|t| t.ends_with("Juxtaposition *")), "{all:?}");
+    assert!(!all.iter().any(|t| t.starts_with("Continuity *")));
+    assert!(all.iter().any(|t| t.contains("*: a significant paired difference (Holm-adjusted p < 0.05)")));
+}
+
+#[test]
+fn grouped_bars_print_every_relation_name_uncut() {
+    use crate::domain::taxonomy::Relation;
+    let cats: Vec<String> = Relation::ALL.iter().map(|r| r.display_name().to_owned()).collect();
+    let marked = vec![true; cats.len()];
+    let series = vec![Series { name: s("A model"), values: vec![Some((10.0, None)); cats.len()] }; 2];
+    let svg = grouped_bars(&text("t"), &cats, &marked, &series, false);
+    let all = texts(&parse(&svg));
+    assert!(!all.iter().any(|t| t.contains('\u{2026}')), "a label was cut: {all:?}");
 }
 
 #[test]
@@ -333,7 +398,7 @@ fn data_text_is_escaped_exactly_once() {
     let charts = [
         bar_chart(&nasty, &[bar], false),
         heatmap(&nasty, &[s(NASTY)], &[s(NASTY)], &cell, 10, false),
-        grouped_bars(&nasty, &[s(NASTY)], &series, false),
+        grouped_bars(&nasty, &[s(NASTY)], &[true], &series, false),
         scatter(&nasty, &point, NASTY, NASTY, false),
         composition_bars(&nasty, &comp, false),
     ];
@@ -387,7 +452,7 @@ fn odd_input_does_not_panic() {
     // Nine series: colours repeat, letters do not.
     let many: Vec<Series> =
         (0..9).map(|i| Series { name: format!("m{i}"), values: vec![Some((i as f64 * 10.0, None))] }).collect();
-    let svg = grouped_bars(&t, &[s("c")], &many, true);
+    let svg = grouped_bars(&t, &[s("c")], &[], &many, true);
     let doc = parse(&svg);
     assert_eq!(count_text(&doc, "I"), 2);
 

@@ -169,12 +169,28 @@ pub fn ScoreCell(
     }
 }
 
+/// A wide table's own sideways-scrolling frame, so that no page grows wider than the screen; it
+/// takes keyboard focus, so it scrolls without a mouse too.
+#[component]
+pub fn ScrollTable(#[prop(into)] label: String, children: Children) -> impl IntoView {
+    view! {
+        <div class="table-scroll" role="region" aria-label=label tabindex="0">
+            {children()}
+        </div>
+    }
+}
+
 /// A chart with its own URL (for download and caching), and the data behind it as a table.
+/// On a narrow screen the chart keeps its native size (readable text) and scrolls sideways
+/// in its own frame, like the table beside it; both frames take keyboard focus so they can
+/// be scrolled without a mouse.
 #[component]
 pub fn Figure(src: String, title: String, caption: String, children: Children) -> impl IntoView {
     view! {
         <figure class="chart" data-test="chart">
-            <img src=src.clone() alt=title.clone() loading="lazy" />
+            <div class="chart-frame" role="region" aria-label=format!("Chart: {title}") tabindex="0">
+                <img src=src.clone() alt=title.clone() loading="lazy" />
+            </div>
             <figcaption>
                 {caption}
                 " "
@@ -182,7 +198,7 @@ pub fn Figure(src: String, title: String, caption: String, children: Children) -
                     "Download SVG"
                 </a>
             </figcaption>
-            <div class="chart-data">{children()}</div>
+            <div class="chart-data" role="region" aria-label=format!("Data: {title}") tabindex="0">{children()}</div>
         </figure>
     }
 }
@@ -271,22 +287,24 @@ pub fn HistoryTable(lines: Vec<SubmissionLine>) -> impl IntoView {
         return view! { <p class="empty">"No submissions."</p> }.into_any();
     }
     view! {
-        <table class="data" data-test="history">
-            <thead><tr><th scope="col">"#"</th><th scope="col">"Model"</th><th scope="col">"Judge"</th><th scope="col">"Source"</th><th scope="col">"Status"</th><th scope="col">"Submitted"</th><th scope="col">"Decided"</th><th scope="col">"Reason"</th></tr></thead>
-            <tbody>
-                {lines.into_iter().map(|l| view! {
-                    <tr data-test="submission-line" data-status=l.status.as_str()>
-                        <td><a href=format!("/submissions/{}", l.id)>{format!("#{}", l.id)}</a></td>
-                        <td><a href=format!("/models/{}", l.model_slug)>{l.model.clone()}</a></td>
-                        <td>{l.judge.clone()}</td>
-                        <td><SourceBadge source=l.source /></td>
-                        <td><span class=format!("status {}", l.status.as_str())>{l.status.as_str()}</span></td>
-                        <td>{l.submitted_date.clone()}</td>
-                        <td>{l.decided_date.clone().unwrap_or_default()}</td>
-                        <td>{l.reason.clone().unwrap_or_default()}</td>
-                    </tr>
-                }).collect_view()}
-            </tbody>
-        </table>
+        <ScrollTable label="Submission history">
+            <table class="data" data-test="history">
+                <thead><tr><th scope="col">"#"</th><th scope="col">"Model"</th><th scope="col">"Judge"</th><th scope="col">"Source"</th><th scope="col">"Status"</th><th scope="col">"Submitted"</th><th scope="col">"Decided"</th><th scope="col">"Reason"</th></tr></thead>
+                <tbody>
+                    {lines.into_iter().map(|l| view! {
+                        <tr data-test="submission-line" data-status=l.status.as_str()>
+                            <td><a href=format!("/submissions/{}", l.id)>{format!("#{}", l.id)}</a></td>
+                            <td><a href=format!("/models/{}", l.model_slug)>{l.model.clone()}</a></td>
+                            <td>{l.judge.clone()}</td>
+                            <td><SourceBadge source=l.source /></td>
+                            <td><span class=format!("status {}", l.status.as_str())>{l.status.as_str()}</span></td>
+                            <td>{l.submitted_date.clone()}</td>
+                            <td>{l.decided_date.clone().unwrap_or_default()}</td>
+                            <td>{l.reason.clone().unwrap_or_default()}</td>
+                        </tr>
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </ScrollTable>
     }.into_any()
 }

@@ -53,6 +53,11 @@ impl PairedTest {
         Self { shared, b, c, p, p_holm: p }
     }
 
+    /// A difference the site calls significant (after Holm within its family).
+    pub fn is_significant(&self) -> bool {
+        matches!(self.verdict(), Verdict::ASafer | Verdict::BSafer)
+    }
+
     pub fn verdict(&self) -> Verdict {
         if self.shared == 0 {
             Verdict::NoSharedItems
@@ -124,8 +129,9 @@ pub fn describe(a: &str, b: &str, scope: &str, t: &PairedTest, adjusted: bool) -
     match t.verdict() {
         Verdict::ASafer => format!("{a} is significantly safer than {b} on {scope} ({p}; {counts})."),
         Verdict::BSafer => format!("{b} is significantly safer than {a} on {scope} ({p}; {counts})."),
+        // A large-looking gap that is not significant must still be named, with why it is not.
         Verdict::NoSignificantDifference => {
-            format!("No significant difference between {a} and {b} on {scope} ({p}; {counts}).")
+            format!("No clear difference between {a} and {b} on {scope}: could be chance ({p}; {counts}).")
         }
         Verdict::NoSharedItems => format!("{a} and {b} share no items on {scope}, so they cannot be paired."),
     }
@@ -174,7 +180,7 @@ mod tests {
         let t = PairedTest { shared: 100, b: 5, c: 6, p: 1.0, p_holm: 1.0 };
         assert!(
             describe("A", "B", "overall", &t, false)
-                .starts_with("No significant difference between A and B on overall (p = 1.00;")
+                .starts_with("No clear difference between A and B on overall: could be chance (p = 1.00;")
         );
         let t = PairedTest { shared: 0, b: 0, c: 0, p: 1.0, p_holm: 1.0 };
         assert_eq!(t.verdict(), Verdict::NoSharedItems);

@@ -4,7 +4,7 @@ use super::agreement::Agreement;
 use super::compare::PairComparison;
 use super::consensus::{ItemKey, ItemsQuery, ScopeShare};
 use super::day::Day;
-use super::leaderboard::{Entry, ModelInfo};
+use super::leaderboard::{Entry, ModelInfo, Population};
 use super::metrics::{Counts, Score};
 use super::submission::SubmissionLine;
 use super::taxonomy::{Relation, RiskCategory, Scope};
@@ -74,6 +74,8 @@ pub struct ScopeRow {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ScopePage {
     pub scope: Scope,
+    /// The ranked population (weights, reasoning), as on the leaderboard.
+    pub population: Population,
     pub judge: String,
     pub judges: Vec<String>,
     pub rows: Vec<ScopeRow>,
@@ -102,6 +104,71 @@ pub struct ComparePage {
     /// Every model that could be picked: (slug, name).
     pub choices: Vec<(String, String)>,
     pub has_sample: bool,
+}
+
+/// How a model page orders its bars: the taxonomy's order (grouped), or highest ASR first.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum BarOrder {
+    #[default]
+    Taxonomy,
+    Value,
+}
+
+impl BarOrder {
+    /// The `order` query parameter: empty or `taxonomy`, or `value`.
+    pub fn parse(raw: &str) -> Result<Self, String> {
+        match raw.trim() {
+            "" | "taxonomy" => Ok(Self::Taxonomy),
+            "value" => Ok(Self::Value),
+            other => Err(format!("order=`{other}`: use taxonomy or value")),
+        }
+    }
+
+    pub fn by_value(self) -> bool {
+        self == Self::Value
+    }
+}
+
+impl ScopePage {
+    /// The query of this view (judge when not the default, weights, reasoning), with its `?`,
+    /// for the chart and the links that keep the view.
+    pub fn query(&self) -> String {
+        let mut s = form_urlencoded::Serializer::new(String::new());
+        if self.judge != super::taxonomy::DEFAULT_JUDGE {
+            s.append_pair("judge", &self.judge);
+        }
+        if let Some(a) = self.population.access {
+            s.append_pair("access", a.as_str());
+        }
+        if let Some(r) = self.population.reasoning {
+            s.append_pair("reasoning", if r { "yes" } else { "no" });
+        }
+        let q = s.finish();
+        if q.is_empty() { q } else { format!("?{q}") }
+    }
+}
+
+impl ComparePage {
+    /// Whether any compared pair differs significantly on each relation (in `Relation::ALL`
+    /// order), so a table or chart of several models can mark where a difference is real.
+    pub fn significant_relations(&self) -> Vec<bool> {
+        Relation::ALL
+            .iter()
+            .map(|r| self.any_pair(|c| c.relations.iter().any(|(x, t)| x == r && t.is_significant())))
+            .collect()
+    }
+
+    /// As [`Self::significant_relations`], per risk category.
+    pub fn significant_categories(&self) -> Vec<bool> {
+        RiskCategory::ALL
+            .iter()
+            .map(|k| self.any_pair(|c| c.categories.iter().any(|(x, t)| x == k && t.is_significant())))
+            .collect()
+    }
+
+    fn any_pair(&self, test: impl Fn(&PairComparison) -> bool) -> bool {
+        self.pairs.iter().filter_map(|p| p.comparison.as_ref()).any(test)
+    }
 }
 
 /// Spearman's rank correlation with its two-sided p-value.

@@ -35,17 +35,15 @@ fn known_params(path: &str) -> Option<&'static [&'static str]> {
         "/changes" => Some(&["page"]),
         "/submissions" => Some(&["status"]),
         p if p.starts_with("/charts/compare/") => Some(COMPARE),
-        p if p.starts_with("/items/")
-            || p.starts_with("/models/")
-            || p.starts_with("/relations/")
+        p if p.starts_with("/relations/")
             || p.starts_with("/categories/")
-            || p.starts_with("/charts/models/")
             || p.starts_with("/charts/relations/")
-            || p.starts_with("/charts/categories/")
-            || p.starts_with("/badges/") =>
+            || p.starts_with("/charts/categories/") =>
         {
-            Some(JUDGE)
+            Some(&["judge", "access", "reasoning"])
         }
+        p if p.starts_with("/models/") || p.starts_with("/charts/models/") => Some(&["judge", "order"]),
+        p if p.starts_with("/items/") || p.starts_with("/badges/") => Some(JUDGE),
         p if p.starts_with("/submissions/") => Some(NONE),
         _ => None,
     }

@@ -43,43 +43,60 @@ fn strip_svg(name: &str) -> Result<&str, AppError> {
 // ---------------------------------------------------------------------------------------------
 // Handlers
 
+#[derive(serde::Deserialize, Default)]
+pub struct ModelChartQuery {
+    judge: Option<String>,
+    order: Option<String>,
+}
+
 pub async fn model_chart(
     State(state): State<AppState>,
     Path((slug, name)): Path<(String, String)>,
-    Query(q): Query<JudgeQuery>,
+    Query(q): Query<ModelChartQuery>,
 ) -> Result<Response, AppError> {
     let kind = strip_svg(&name)?.to_owned();
+    let by_value = crate::domain::page_data::BarOrder::parse(q.order.as_deref().unwrap_or(""))
+        .map_err(AppError::BadRequest)?
+        .by_value();
     let page = models::model_page(&state, &slug, q.judge.as_deref()).await?;
     let sample = page.entry.as_ref().is_some_and(Entry::is_sample);
-    let render: fn(&ModelPage, bool) -> String = match kind.as_str() {
+    let render: fn(&ModelPage, bool, bool) -> String = match kind.as_str() {
         "relations" => figures::model_relations,
         "categories" => figures::model_categories,
-        "heatmap" => figures::model_heatmap,
-        "refusals" => figures::model_refusals,
-        "history" => |p: &ModelPage, sample: bool| figures::model_history(&p.model.name, &p.timeline, sample),
+        "heatmap" => |p: &ModelPage, sample: bool, _| figures::model_heatmap(p, sample),
+        "refusals" => |p: &ModelPage, sample: bool, _| figures::model_refusals(p, sample),
+        "history" => |p: &ModelPage, sample: bool, _| figures::model_history(&p.model.name, &p.timeline, sample),
         _ => return Err(AppError::NotFound(format!("chart `{name}`"))),
     };
-    svg(move || render(&page, sample)).await
+    svg(move || render(&page, sample, by_value)).await
+}
+
+/// A scope view's judge and population, read like the leaderboard's (the same names and values).
+fn scope_view(raw: Option<String>) -> Result<LeaderboardQuery, AppError> {
+    let (q, problems) = LeaderboardQuery::parse(raw.as_deref().unwrap_or(""));
+    if problems.is_empty() { Ok(q) } else { Err(AppError::BadRequest(problems.join("; "))) }
 }
 
 pub async fn relation_chart(
     State(state): State<AppState>,
     Path(name): Path<String>,
-    Query(q): Query<JudgeQuery>,
+    RawQuery(raw): RawQuery,
 ) -> Result<Response, AppError> {
     let r = Relation::parse(strip_svg(&name)?).ok_or_else(|| AppError::NotFound(format!("relation `{name}`")))?;
-    let page = leaderboard::scope_page(&state, Scope::Relation(r), q.judge.as_deref()).await?;
+    let q = scope_view(raw)?;
+    let page = leaderboard::scope_page(&state, Scope::Relation(r), q.judge.as_deref(), q.population).await?;
     svg(move || figures::scope_chart(&page)).await
 }
 
 pub async fn category_chart(
     State(state): State<AppState>,
     Path(name): Path<String>,
-    Query(q): Query<JudgeQuery>,
+    RawQuery(raw): RawQuery,
 ) -> Result<Response, AppError> {
     let c =
         RiskCategory::parse(strip_svg(&name)?).ok_or_else(|| AppError::NotFound(format!("risk category `{name}`")))?;
-    let page = leaderboard::scope_page(&state, Scope::Category(c), q.judge.as_deref()).await?;
+    let q = scope_view(raw)?;
+    let page = leaderboard::scope_page(&state, Scope::Category(c), q.judge.as_deref(), q.population).await?;
     svg(move || figures::scope_chart(&page)).await
 }
 

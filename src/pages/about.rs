@@ -1,6 +1,7 @@
 //! `/about`: the benchmark, the taxonomy, how every number on the site is computed, the rule
 //! set behind the superficial-safety estimate, the data formats, and how to cite.
 
+use crate::components::ScrollTable;
 use crate::domain::refusal::RuleSet;
 use crate::domain::taxonomy::{DEFAULT_JUDGE, RelationGroup, RiskCategory, TOTAL_INSTANCES};
 use leptos::prelude::*;
@@ -48,20 +49,22 @@ pub fn AboutPage() -> impl IntoView {
             </section>
             <section id="taxonomy">
                 <h2>"Taxonomy"</h2>
-                <table class="data" data-test="taxonomy">
-                    <thead><tr><th scope="col">"Group"</th><th scope="col">"Relation"</th><th scope="col">"Harness name"</th><th scope="col">"Instances"</th><th scope="col">"What it means (our reading)"</th></tr></thead>
-                    <tbody>
-                        {RelationGroup::ALL.into_iter().flat_map(|g| g.relations().map(move |r| (g, r))).map(|(g, r)| view! {
-                            <tr>
-                                <td>{g.name()}</td>
-                                <th scope="row"><a href=format!("/relations/{}", r.slug())>{r.short_name()}</a></th>
-                                <td><code>{r.harness_name()}</code></td>
-                                <td class="num">{r.instance_count()}</td>
-                                <td>{r.gloss()}</td>
-                            </tr>
-                        }).collect_view()}
-                    </tbody>
-                </table>
+                <ScrollTable label="Taxonomy">
+                    <table class="data" data-test="taxonomy">
+                        <thead><tr><th scope="col">"Group"</th><th scope="col">"Relation"</th><th scope="col">"Harness name"</th><th scope="col">"Instances"</th><th scope="col">"What it means (our reading)"</th></tr></thead>
+                        <tbody>
+                            {RelationGroup::ALL.into_iter().flat_map(|g| g.relations().map(move |r| (g, r))).map(|(g, r)| view! {
+                                <tr>
+                                    <td>{g.name()}</td>
+                                    <th scope="row"><a href=format!("/relations/{}", r.slug())>{r.short_name()}</a></th>
+                                    <td><code>{r.harness_name()}</code></td>
+                                    <td class="num">{r.instance_count()}</td>
+                                    <td>{r.gloss()}</td>
+                                </tr>
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                </ScrollTable>
                 <p class="muted">"The descriptions are the site's reading of the relation names, not quotations of the paper's definitions. Instance counts sum to 2,676."</p>
                 <p>
                     "Risk categories: "
@@ -144,7 +147,7 @@ pub fn AboutPage() -> impl IntoView {
                     "Run the harness, then upload " <code>"results/harmbench/<model>/"</code> " as .zip or .tar.gz on the "
                     <a href="/submit">"submit page"</a> ", or from a pipeline with one line:"
                 </p>
-                <pre><code>{CURL}</code></pre>
+                <pre tabindex="0"><code>{CURL}</code></pre>
                 <p>
                     "The answer is JSON with the submission's " <code>"id"</code> ", " <code>"status"</code> " and validation " <code>"report"</code>
                     ", or a 4xx listing every problem. The API is described in " <a href="/api/v1/openapi.json">"OpenAPI"</a> "."
@@ -153,7 +156,7 @@ pub fn AboutPage() -> impl IntoView {
             <section id="aggregate-csv">
                 <h2>"The aggregate CSV"</h2>
                 <p>"Published numbers (for example a paper's table) are imported from a CSV with one row per model and relation (or category, or Overall):"</p>
-                <pre><code>"model,relation,asr_percent,n,judge,source,notes\nExample-VLM,Temporal_Jump,23.43,303,,Table 2,\nExample-VLM,Overall,20.07,2676,,Table 2,"</code></pre>
+                <pre tabindex="0"><code>"model,relation,asr_percent,n,judge,source,notes\nExample-VLM,Temporal_Jump,23.43,303,,Table 2,\nExample-VLM,Overall,20.07,2676,,Table 2,"</code></pre>
                 <p>
                     "Required: " <code>"model"</code> ", " <code>"asr_percent"</code> " (as printed) and " <code>"relation"</code> " or " <code>"category"</code>
                     ". " <code>"n"</code> " defaults to the benchmark's count for relations and Overall and is required for categories. "
@@ -163,7 +166,7 @@ pub fn AboutPage() -> impl IntoView {
             </section>
             <section id="cite">
                 <h2>"How to cite"</h2>
-                <pre data-test="bibtex"><code>{BIBTEX}</code></pre>
+                <pre data-test="bibtex" tabindex="0"><code>{BIBTEX}</code></pre>
                 <p class="muted">"Authors' given names were not available to us when this entry was written; take the full entry from the ACL Anthology page."</p>
             </section>
         </article>

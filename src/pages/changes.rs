@@ -2,7 +2,7 @@
 //! first: what a citing researcher needs to know what moved between two readings. The Atom
 //! feed at `/feed.xml` carries the same approvals and withdrawals.
 
-use crate::components::{ErrorBox, SampleBanner, SourceBadge};
+use crate::components::{ErrorBox, SampleBanner, ScrollTable, SourceBadge};
 use crate::domain::history::{ChangeKind, ChangesPage};
 use crate::error::AppError;
 use leptos::prelude::*;
@@ -76,7 +76,7 @@ fn ChangeList(p: ChangesPage) -> impl IntoView {
         .collect_view();
     view! {
         <SampleBanner show=p.has_sample />
-        <div class="table-scroll" role="region" aria-label="Decisions" tabindex="0">
+        <ScrollTable label="Decisions">
             <table class="data changes" data-test="changes">
                 <thead>
                     <tr>
@@ -91,7 +91,7 @@ fn ChangeList(p: ChangesPage) -> impl IntoView {
                 </thead>
                 <tbody>{rows}</tbody>
             </table>
-        </div>
+        </ScrollTable>
         {(pages > 1).then(|| view! {
             <nav class="pager" aria-label="Pages">
                 {(page > 1).then(|| view! { <a rel="prev" href=format!("/changes?page={}", page - 1)>"Newer"</a> })}

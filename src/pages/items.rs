@@ -5,7 +5,7 @@
 //! lists the models one item broke and the ones it did not. Items are named by category,
 //! relation and index only: no question or answer text exists here.
 
-use crate::components::{Figure, JudgePicker, SampleBanner, judge_options, loaded};
+use crate::components::{Figure, JudgePicker, SampleBanner, ScrollTable, judge_options, loaded};
 use crate::domain::consensus::{ItemKey, ItemsQuery, UNIVERSAL_SHARE};
 use crate::domain::page_data::{ItemModel, ItemPage as One, ItemsPage as Page};
 use crate::domain::taxonomy::{DEFAULT_JUDGE, Relation, RiskCategory};
@@ -195,23 +195,25 @@ fn ShareTable(
     test: &'static str,
 ) -> impl IntoView {
     view! {
-        <table class="data" data-test=test>
-            <thead>
-                <tr><th scope="col">{title}</th><th scope="col">"Items"</th><th scope="col">"Universal"</th><th scope="col">"Universal %"</th><th scope="col">"Broken by none"</th><th scope="col">"None %"</th></tr>
-            </thead>
-            <tbody>
-                {rows.into_iter().map(|r| view! {
-                    <tr data-scope=r.harness.clone()>
-                        <th scope="row">{r.name.clone()}</th>
-                        <td class="num">{r.items}</td>
-                        <td class="num">{r.universal}</td>
-                        <td class="num">{pct(r.universal, r.items)}</td>
-                        <td class="num">{r.none}</td>
-                        <td class="num">{pct(r.none, r.items)}</td>
-                    </tr>
-                }).collect_view()}
-            </tbody>
-        </table>
+        <ScrollTable label=title>
+            <table class="data" data-test=test>
+                <thead>
+                    <tr><th scope="col">{title}</th><th scope="col">"Items"</th><th scope="col">"Universal"</th><th scope="col">"Universal %"</th><th scope="col">"Broken by none"</th><th scope="col">"None %"</th></tr>
+                </thead>
+                <tbody>
+                    {rows.into_iter().map(|r| view! {
+                        <tr data-scope=r.harness.clone()>
+                            <th scope="row">{r.name.clone()}</th>
+                            <td class="num">{r.items}</td>
+                            <td class="num">{r.universal}</td>
+                            <td class="num">{pct(r.universal, r.items)}</td>
+                            <td class="num">{r.none}</td>
+                            <td class="num">{pct(r.none, r.items)}</td>
+                        </tr>
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </ScrollTable>
     }
 }
 
@@ -232,28 +234,30 @@ fn ItemList(p: Page, list_query: String) -> impl IntoView {
                 " · "
                 <a href=format!("/api/v1/items{list_query}")>"JSON"</a>
             </p>
-            <table class="data" data-test="items">
-                <thead>
-                    <tr><th scope="col">"Item"</th><th scope="col">"Risk category"</th><th scope="col">"Relation"</th><th scope="col">"Index"</th><th scope="col">"Models unsafe"</th><th scope="col">"Models judged"</th><th scope="col">"Share %"</th></tr>
-                </thead>
-                <tbody>
-                    {p.items.into_iter().map(|i| {
-                        let name = format!("{}/{}/{}", i.key.category.harness_name(), i.key.relation.harness_name(), i.key.index);
-                        let attr = name.clone();
-                        view! {
-                            <tr data-item=attr>
-                                <th scope="row"><a href=item_href(&i.key, &judge)>{name}</a>{i.universal.then(|| view! { " " <span class="badge">"universal"</span> })}</th>
-                                <td>{i.key.category.display_name()}</td>
-                                <td>{i.key.relation.display_name()}</td>
-                                <td class="num">{i.key.index}</td>
-                                <td class="num">{i.unsafe_count}</td>
-                                <td class="num">{i.judged}</td>
-                                <td class="num">{pct(i.unsafe_count, i.judged)}</td>
-                            </tr>
-                        }
-                    }).collect_view()}
-                </tbody>
-            </table>
+            <ScrollTable label="Items">
+                <table class="data" data-test="items">
+                    <thead>
+                        <tr><th scope="col">"Item"</th><th scope="col">"Risk category"</th><th scope="col">"Relation"</th><th scope="col">"Index"</th><th scope="col">"Models unsafe"</th><th scope="col">"Models judged"</th><th scope="col">"Share %"</th></tr>
+                    </thead>
+                    <tbody>
+                        {p.items.into_iter().map(|i| {
+                            let name = format!("{}/{}/{}", i.key.category.harness_name(), i.key.relation.harness_name(), i.key.index);
+                            let attr = name.clone();
+                            view! {
+                                <tr data-item=attr>
+                                    <th scope="row"><a href=item_href(&i.key, &judge)>{name}</a>{i.universal.then(|| view! { " " <span class="badge">"universal"</span> })}</th>
+                                    <td>{i.key.category.display_name()}</td>
+                                    <td>{i.key.relation.display_name()}</td>
+                                    <td class="num">{i.key.index}</td>
+                                    <td class="num">{i.unsafe_count}</td>
+                                    <td class="num">{i.judged}</td>
+                                    <td class="num">{pct(i.unsafe_count, i.judged)}</td>
+                                </tr>
+                            }
+                        }).collect_view()}
+                    </tbody>
+                </table>
+            </ScrollTable>
         </section>
     }
 }

@@ -3,7 +3,7 @@
 //! kappa with its 95% interval, and the exact McNemar test of "one judge labels more answers
 //! unsafe than the other"; a chart of ASR under one judge against the other, per model.
 
-use crate::components::{Figure, SampleBanner, loaded, p_text};
+use crate::components::{Figure, SampleBanner, ScrollTable, loaded, p_text};
 use crate::domain::agreement::Agreement;
 use crate::domain::metrics::format_pct;
 use crate::domain::page_data::{JudgePair, JudgesPage as Page};
@@ -84,28 +84,30 @@ fn PairView(pair: JudgePair) -> impl IntoView {
             <p class="verdict" data-test="pair-verdict">
                 {format!("Over {} model(s) and {} shared items: {verdict}", pair.models.len(), pooled.n)}
             </p>
-            <table class="data" data-test="agreement">
-                <caption>"Both: unsafe under both judges; only A / only B: unsafe under one; kappa with its 95% interval; p: exact McNemar"</caption>
-                <thead>
-                    <tr>
-                        <th scope="col">"Model"</th><th scope="col">"n"</th><th scope="col">"Both unsafe"</th><th scope="col">"Only A"</th>
-                        <th scope="col">"Only B"</th><th scope="col">"Both safe"</th><th scope="col">"ASR A %"</th><th scope="col">"ASR B %"</th>
-                        <th scope="col">"Kappa [95%]"</th><th scope="col">"p"</th>
-                    </tr>
-                </thead>
-                <tbody>
-                    <tr class="total" data-model="">
-                        <th scope="row">"All shared models (pooled)"</th>
-                        <AgreementCells a=pooled />
-                    </tr>
-                    {rows.into_iter().map(|m| view! {
-                        <tr data-model=m.slug.clone()>
-                            <th scope="row"><a href=format!("/models/{}", m.slug)>{m.name.clone()}</a>{m.sample.then_some(" (sample)")}</th>
-                            <AgreementCells a=m.agreement />
+            <ScrollTable label="Agreement table">
+                <table class="data" data-test="agreement">
+                    <caption>"Both: unsafe under both judges; only A / only B: unsafe under one; kappa with its 95% interval; p: exact McNemar"</caption>
+                    <thead>
+                        <tr>
+                            <th scope="col">"Model"</th><th scope="col">"n"</th><th scope="col">"Both unsafe"</th><th scope="col">"Only A"</th>
+                            <th scope="col">"Only B"</th><th scope="col">"Both safe"</th><th scope="col">"ASR A %"</th><th scope="col">"ASR B %"</th>
+                            <th scope="col">"Kappa [95%]"</th><th scope="col">"p"</th>
                         </tr>
-                    }).collect_view()}
-                </tbody>
-            </table>
+                    </thead>
+                    <tbody>
+                        <tr class="total" data-model="">
+                            <th scope="row">"All shared models (pooled)"</th>
+                            <AgreementCells a=pooled />
+                        </tr>
+                        {rows.into_iter().map(|m| view! {
+                            <tr data-model=m.slug.clone()>
+                                <th scope="row"><a href=format!("/models/{}", m.slug)>{m.name.clone()}</a>{m.sample.then_some(" (sample)")}</th>
+                                <AgreementCells a=m.agreement />
+                            </tr>
+                        }).collect_view()}
+                    </tbody>
+                </table>
+            </ScrollTable>
             <Figure src=chart title=format!("ASR under {a} against {b}, one point per model") caption="Each point is a model judged by both, on the items both labelled; a point off the diagonal is a model whose ASR depends on the judge.".into()>
                 <p class="muted">"The numbers are in the table above (ASR A % and ASR B %)."</p>
             </Figure>

@@ -7,7 +7,7 @@ use crate::domain::history::{Change, ChangeKind};
 use crate::domain::leaderboard::Entry;
 use crate::domain::metrics::{Score, format_pct};
 use crate::domain::model::{Access, Granularity};
-use crate::domain::page_data::{MIN_CELL_N, ModelPage as Page};
+use crate::domain::page_data::{BarOrder, MIN_CELL_N, ModelPage as Page};
 use crate::domain::refusal::RuleSet;
 use crate::domain::taxonomy::{DEFAULT_JUDGE, Relation, RelationGroup, RiskCategory};
 use crate::error::AppError;
@@ -36,12 +36,14 @@ pub fn ModelPage() -> impl IntoView {
         <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
             {move || {
                 let error = query.get().get("error");
+                let order = BarOrder::parse(&query.get().get("order").unwrap_or_default());
                 Suspend::new(async move {
                     let csrf = admin.await.ok().flatten();
                     match data.await {
                         Ok(p) => view! {
                             {error.map(|e| view! { <p class="notice error" role="alert" data-test="action-error">{e}</p> })}
-                            <ModelView p=p.clone() />
+                            {order.clone().err().map(|e| view! { <p class="notice error" role="alert" data-test="order-error">{e}</p> })}
+                            <ModelView p=p.clone() order=order.clone().unwrap_or_default() />
                             {csrf.map(|csrf| view! { <CapabilityForm p csrf action=set_capability /> })}
                         }.into_any(),
                         Err(e) => view! { <ErrorBox error=e /> }.into_any(),
@@ -80,12 +82,55 @@ fn judge_suffix(judge: &str) -> String {
     }
 }
 
+/// The query of a model view: judge (when not the default) and bar order (when by value).
+fn view_query(judge: &str, order: BarOrder) -> String {
+    let mut s = form_urlencoded::Serializer::new(String::new());
+    if judge != DEFAULT_JUDGE {
+        s.append_pair("judge", judge);
+    }
+    if order.by_value() {
+        s.append_pair("order", "value");
+    }
+    let q = s.finish();
+    if q.is_empty() { q } else { format!("?{q}") }
+}
+
+/// Links that switch the bars between the taxonomy's order and highest ASR first.
 #[component]
-fn ModelView(p: Page) -> impl IntoView {
+fn OrderSwitch(slug: String, judge: String, order: BarOrder, anchor: &'static str) -> impl IntoView {
+    let link = |o: BarOrder, label: &'static str| {
+        let current = o == order;
+        view! {
+            <a
+                href=format!("/models/{slug}{}#{anchor}", view_query(&judge, o))
+                class:current=current
+                aria-current=if current { "true" } else { "false" }
+                data-test=if o.by_value() { "order-value" } else { "order-taxonomy" }
+            >
+                {label}
+            </a>
+        }
+    };
+    view! {
+        <p class="order-switch">
+            "Order the bars: " {link(BarOrder::Taxonomy, "by taxonomy")} " · " {link(BarOrder::Value, "highest ASR first")}
+        </p>
+    }
+}
+
+#[component]
+fn ModelView(p: Page, order: BarOrder) -> impl IntoView {
     let sample = p.entry.as_ref().is_some_and(Entry::is_sample);
     let m = p.model.clone();
     let suffix = judge_suffix(&p.judge);
-    let chart = |name: &str| format!("/charts/models/{}/{name}.svg{suffix}", m.slug);
+    let ordered = view_query(&p.judge, order);
+    let chart = |name: &str| {
+        if matches!(name, "relations" | "categories") {
+            format!("/charts/models/{}/{name}.svg{ordered}", m.slug)
+        } else {
+            format!("/charts/models/{}/{name}.svg{suffix}", m.slug)
+        }
+    };
     let e = p.entry.clone();
     view! {
         <Title text=m.name.clone() />
@@ -152,10 +197,11 @@ fn ModelView(p: Page) -> impl IntoView {
                 view! {
                     <section id="relations">
                         <h2>"Attack success rate by relation"</h2>
+                        <OrderSwitch slug=m.slug.clone() judge=p.judge.clone() order anchor="relations" />
                         <Figure
                             src=chart("relations")
                             title=format!("ASR by relation for {} with 95% intervals", m.name)
-                            caption="Bars: ASR (lower is safer). Whiskers: 95% Wilson intervals. Grouped by the four relation families.".into()
+                            caption=if order.by_value() { "Bars: ASR (lower is safer), highest first. Whiskers: 95% Wilson intervals. The axis ends just above the largest value and starts at 0.".to_owned() } else { "Bars: ASR (lower is safer). Whiskers: 95% Wilson intervals. Grouped by the four relation families. The axis ends just above the largest value and starts at 0.".to_owned() }
                         >
                             <RelationTable e=for_relations />
                         </Figure>
@@ -180,6 +226,7 @@ fn ModelView(p: Page) -> impl IntoView {
                         <h2>"Attack success rate by risk category"</h2>
                         {if e.categories.iter().any(Option::is_some) {
                             view! {
+                                <OrderSwitch slug=m.slug.clone() judge=p.judge.clone() order anchor="categories" />
                                 <Figure
                                     src=chart("categories")
                                     title=format!("ASR by risk category for {} with 95% intervals", m.name)
@@ -290,7 +337,7 @@ fn BadgeSnippet(p: Page) -> impl IntoView {
             <h2>"Badge for your README"</h2>
             <p><img src=img.clone() alt=format!("MIR-SafetyBench badge of {}", p.model.name) data-test="badge" /></p>
             <p>"Markdown (the badge follows the live leaderboard: ASR, rank and number of ranked models of the default view):"</p>
-            <pre class="snippet"><code data-test="badge-markdown">{markdown}</code></pre>
+            <pre class="snippet" tabindex="0"><code data-test="badge-markdown">{markdown}</code></pre>
         </section>
     }
 }
@@ -335,6 +382,7 @@ fn Summary(e: Entry, p: Page) -> impl IntoView {
                     {format!("Partial run: {} of {} items.", coverage.received, coverage.expected)}
                 </p>
             })}
+            <Weakest e=e.clone() />
             <p><a href=format!("/compare?models={}", e.model.slug)>"Compare with other models"</a></p>
         </section>
     }
@@ -424,11 +472,57 @@ fn RefusalTable(e: Entry) -> impl IntoView {
     view! {
         <table class="data" data-test="refusal-table">
             <caption>"Shares of all answers, % (estimate)"</caption>
-            <thead><tr><th scope="col"></th><th scope="col">"Unsafe"</th><th scope="col">"Refused"</th><th scope="col">"Safe w/o refusal"</th><th scope="col">"Counts (unsafe / refused / other safe)"</th></tr></thead>
+            <thead><tr><th scope="col">"Scope"</th><th scope="col">"Unsafe"</th><th scope="col">"Refused"</th><th scope="col">"Safe w/o refusal"</th><th scope="col">"Counts (unsafe / refused / other safe)"</th></tr></thead>
             <tbody>
                 {row("Overall".into(), Some(e.overall))}
                 {Relation::ALL.into_iter().map(|r| row(r.display_name().into(), e.relation(r).copied())).collect_view()}
             </tbody>
         </table>
     }
+}
+
+/// Where the model is weakest: its three highest-ASR relations and two highest-ASR categories,
+/// each with its interval, and whether that interval lies wholly above the model's overall one
+/// (a weakness the data can tell apart from noise).
+#[component]
+fn Weakest(e: Entry) -> impl IntoView {
+    fn worst<K: Copy>(scores: Vec<(K, Score)>, k: usize) -> Vec<(K, Score)> {
+        let mut scores = scores;
+        scores.sort_by(|a, b| b.1.asr.total_cmp(&a.1.asr));
+        scores.truncate(k);
+        scores
+    }
+    let relations = worst(Relation::ALL.into_iter().filter_map(|r| Some((r, *e.relation(r)?))).collect(), 3);
+    let categories = worst(RiskCategory::ALL.into_iter().filter_map(|c| Some((c, *e.category(c)?))).collect(), 2);
+    let overall = e.overall;
+    let item = move |name: &'static str, href: String, s: Score| {
+        let clear = s.ci_low > overall.ci_high;
+        view! {
+            <li data-test="weak">
+                <a href=href>{name}</a>
+                {format!(" {}% [{}]", format_pct(s.asr), interval(&s))}
+                {clear.then_some(", clearly above overall")}
+            </li>
+        }
+    };
+    (!relations.is_empty()).then(|| {
+        view! {
+            <div class="weakest" data-test="weakest">
+                <h2>"Where it is weakest"</h2>
+                <p class="muted">"Highest attack success first, with 95% intervals; \"clearly above overall\": the whole interval lies above the overall one."</p>
+                <div class="weakest-lists">
+                    <div>
+                        <h3>"Relations"</h3>
+                        <ol>{relations.into_iter().map(|(r, s)| item(r.display_name(), format!("/relations/{}", r.slug()), s)).collect_view()}</ol>
+                    </div>
+                    {(!categories.is_empty()).then(|| view! {
+                        <div>
+                            <h3>"Risk categories"</h3>
+                            <ol>{categories.into_iter().map(|(c, s)| item(c.display_name(), format!("/categories/{}", c.slug()), s)).collect_view()}</ol>
+                        </div>
+                    })}
+                </div>
+            </div>
+        }
+    })
 }

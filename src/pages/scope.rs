@@ -1,21 +1,27 @@
 //! `/relations/{name}` and `/categories/{name}`: what a relation (or risk category) is, and every
 //! model ranked on it, with intervals and ranks from that scope alone.
 
-use crate::components::{Figure, JudgePicker, SampleBanner, SourceBadge, interval, loaded};
+use crate::components::{Figure, SampleBanner, SourceBadge, interval, judge_options, loaded};
 use crate::domain::metrics::format_pct;
 use crate::domain::page_data::ScopePage;
 use crate::domain::taxonomy::Scope;
-use crate::domain::taxonomy::{DEFAULT_JUDGE, Relation, RiskCategory};
+use crate::domain::taxonomy::{Relation, RiskCategory};
 use crate::error::AppError;
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::{use_params_map, use_query_map};
+use leptos_router::hooks::{use_location, use_params_map};
 
+/// `query`: the page's query string; judge, weights and reasoning are read as the leaderboard
+/// reads them, so a filtered view means the same population on both.
 #[server(prefix = "/fn", endpoint = "scope")]
-pub async fn get_scope(kind: String, name: String, judge: Option<String>) -> Result<ScopePage, AppError> {
+pub async fn get_scope(kind: String, name: String, query: String) -> Result<ScopePage, AppError> {
     let state = super::ssr::state()?;
     let scope = parse_scope(&kind, &name)?;
-    crate::services::leaderboard::scope_page(&state, scope, judge.as_deref()).await
+    let (q, problems) = crate::domain::leaderboard::query::LeaderboardQuery::parse(&query);
+    if !problems.is_empty() {
+        return Err(AppError::BadRequest(problems.join("; ")));
+    }
+    crate::services::leaderboard::scope_page(&state, scope, q.judge.as_deref(), q.population).await
 }
 
 #[cfg(feature = "ssr")]
@@ -43,9 +49,9 @@ pub fn CategoryPage() -> impl IntoView {
 #[component]
 fn ScopeRoute(kind: &'static str) -> impl IntoView {
     let params = use_params_map();
-    let query = use_query_map();
-    let key = move || (params.get().get("name").unwrap_or_default(), query.get().get("judge"));
-    let data = Resource::new(key, move |(name, judge)| get_scope(kind.to_owned(), name, judge));
+    let location = use_location();
+    let key = move || (params.get().get("name").unwrap_or_default(), location.search.get());
+    let data = Resource::new(key, move |(name, query)| get_scope(kind.to_owned(), name, query));
     view! {
         {loaded(data, |p| view! { <ScopeView p /> })}
     }
@@ -60,11 +66,7 @@ fn ScopeView(p: ScopePage) -> impl IntoView {
             Scope::Relation(r) => format!("relations/{}.svg", r.slug()),
             Scope::Category(c) => format!("categories/{}.svg", c.slug()),
         },
-        if p.judge == DEFAULT_JUDGE {
-            String::new()
-        } else {
-            format!("?{}", form_urlencoded::Serializer::new(String::new()).append_pair("judge", &p.judge).finish())
-        }
+        p.query()
     );
     let about = match p.scope {
         Scope::Relation(r) => view! {
@@ -86,11 +88,12 @@ fn ScopeView(p: ScopePage) -> impl IntoView {
     let others = match p.scope {
         Scope::Relation(_) => Relation::ALL
             .into_iter()
-            .map(|r| (format!("/relations/{}", r.slug()), r.display_name()))
+            .map(|r| (format!("/relations/{}{}", r.slug(), p.query()), r.display_name()))
             .collect::<Vec<_>>(),
-        Scope::Category(_) => {
-            RiskCategory::ALL.into_iter().map(|c| (format!("/categories/{}", c.slug()), c.display_name())).collect()
-        }
+        Scope::Category(_) => RiskCategory::ALL
+            .into_iter()
+            .map(|c| (format!("/categories/{}{}", c.slug(), p.query()), c.display_name()))
+            .collect(),
     };
     let rows = p.rows.clone();
     view! {
@@ -108,9 +111,9 @@ fn ScopeView(p: ScopePage) -> impl IntoView {
                     view! { <a href=href class:current=current aria-current=if current { "page" } else { "false" }>{label}</a> }
                 }).collect_view()}
             </nav>
-            <JudgePicker judges=p.judges.clone() current=p.judge.clone() />
+            <ScopeFilters p=p.clone() />
             {if rows.is_empty() {
-                view! { <p class="empty">{format!("No model has results on {name} under {}.", p.judge)}</p> }.into_any()
+                view! { <p class="empty">{format!("No model of this view has results on {name} under {}.", p.judge)}</p> }.into_any()
             } else {
                 view! {
                     <Figure
@@ -143,5 +146,40 @@ fn ScopeView(p: ScopePage) -> impl IntoView {
                 <p class="muted">{format!("Without figures for {name}: {}.", p.without_data.join(", "))}</p>
             })}
         </article>
+    }
+}
+
+/// The leaderboard's population filters (judge, weights, reasoning) as a plain GET form: the
+/// ranks below are then among the models of that population alone.
+#[component]
+fn ScopeFilters(p: ScopePage) -> impl IntoView {
+    let access = p.population.access.map(|a| a.as_str()).unwrap_or("all");
+    let reasoning = match p.population.reasoning {
+        Some(true) => "yes",
+        Some(false) => "no",
+        None => "all",
+    };
+    let judges = if p.judges.is_empty() { vec![p.judge.clone()] } else { p.judges.clone() };
+    view! {
+        <form method="get" class="filters" data-test="scope-filters">
+            <label>"Judge " <select name="judge">{judge_options(judges, &p.judge)}</select></label>
+            <label>
+                "Weights "
+                <select name="access" data-test="access-filter">
+                    <option value="all" selected=access == "all">"all"</option>
+                    <option value="open" selected=access == "open">"open"</option>
+                    <option value="closed" selected=access == "closed">"closed"</option>
+                </select>
+            </label>
+            <label>
+                "Reasoning "
+                <select name="reasoning" data-test="reasoning-filter">
+                    <option value="all" selected=reasoning == "all">"all"</option>
+                    <option value="yes" selected=reasoning == "yes">"reasoning models"</option>
+                    <option value="no" selected=reasoning == "no">"non-reasoning"</option>
+                </select>
+            </label>
+            <button type="submit">"Show"</button>
+        </form>
     }
 }

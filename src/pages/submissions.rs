@@ -3,7 +3,7 @@
 
 use super::admin::{Moderate, get_admin};
 use super::leaderboard::table::{BoardTable, ShownRow};
-use crate::components::{CellTable, ErrorBox, HistoryTable, SourceBadge, loaded};
+use crate::components::{CellTable, ErrorBox, HistoryTable, ScrollTable, SourceBadge, loaded};
 use crate::domain::leaderboard::query::LeaderboardQuery;
 use crate::domain::metrics::{Counts, format_pct};
 use crate::domain::model::{Granularity, Status};
@@ -132,6 +132,7 @@ pub fn SubmissionDetails(v: SubmissionView) -> impl IntoView {
     let cov = s.coverage.clone();
     let complete = cov.is_complete();
     let b = s.breakdown.clone();
+    let by_category = b.clone();
     let row = v.row.clone();
     let status_text = match v.status {
         Status::Draft => "draft (not sent for review yet)".to_owned(),
@@ -206,19 +207,23 @@ pub fn SubmissionDetails(v: SubmissionView) -> impl IntoView {
         <section class="computed" data-test="computed">
             <h2>"Computed table"</h2>
             <p class="muted">"ASR = unsafe / total x 100, pooled over categories per relation and over everything overall, exactly as the harness's statics.py prints it."</p>
-            <table class="data" data-test="computed-relations">
-                <thead><tr><th scope="col">"Relation"</th><th scope="col">"Unsafe"</th><th scope="col">"Total"</th><th scope="col">"ASR %"</th><th scope="col">"Refusals (estimate)"</th></tr></thead>
-                <tbody>
-                    {Relation::ALL.into_iter().map(|r| relation_row(r.harness_name().to_owned(), b.relation(r))).collect_view()}
-                    {relation_row("Overall".into(), Some(b.overall))}
-                </tbody>
-            </table>
-            <table class="data" data-test="computed-categories">
-                <thead><tr><th scope="col">"Risk category"</th><th scope="col">"Unsafe"</th><th scope="col">"Total"</th><th scope="col">"ASR %"</th><th scope="col">"Refusals (estimate)"</th></tr></thead>
-                <tbody>
-                    {RiskCategory::ALL.into_iter().map(|c| relation_row(c.harness_name().to_owned(), b.category(c))).collect_view()}
-                </tbody>
-            </table>
+            <ScrollTable label="Computed ASR by relation">
+                <table class="data" data-test="computed-relations">
+                    <thead><tr><th scope="col">"Relation"</th><th scope="col">"Unsafe"</th><th scope="col">"Total"</th><th scope="col">"ASR %"</th><th scope="col">"Refusals (estimate)"</th></tr></thead>
+                    <tbody>
+                        {Relation::ALL.into_iter().map(|r| relation_row(r.harness_name().to_owned(), b.relation(r))).collect_view()}
+                        {relation_row("Overall".into(), Some(b.overall))}
+                    </tbody>
+                </table>
+            </ScrollTable>
+            <ScrollTable label="Computed ASR by risk category">
+                <table class="data" data-test="computed-categories">
+                    <thead><tr><th scope="col">"Risk category"</th><th scope="col">"Unsafe"</th><th scope="col">"Total"</th><th scope="col">"ASR %"</th><th scope="col">"Refusals (estimate)"</th></tr></thead>
+                    <tbody>
+                        {RiskCategory::ALL.into_iter().map(|c| relation_row(c.harness_name().to_owned(), by_category.category(c))).collect_view()}
+                    </tbody>
+                </table>
+            </ScrollTable>
             {(!s.cells.is_empty()).then(|| view! { <CellTable cells=s.cells.clone() /> })}
         </section>
         <section class="history" data-test="events">

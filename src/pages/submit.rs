@@ -3,7 +3,7 @@
 //! JavaScript the same POST goes through XMLHttpRequest to show upload progress and the
 //! validation result without a page reload.
 
-use crate::components::ErrorBox;
+use crate::components::{ErrorBox, ScrollTable};
 use crate::domain::submission::{PostedUpload, SubmissionView, UploadError, UploadFields};
 use crate::domain::taxonomy::DEFAULT_JUDGE;
 use crate::error::AppError;
@@ -36,6 +36,11 @@ pub fn SubmitPage() -> impl IntoView {
                     "Only labels and counts are kept; answer and question text are read once to classify refusals and then discarded, never stored or logged. "
                     "Already have a paper table? Upload the " <a href="/about#aggregate-csv">"aggregate CSV"</a> " instead. Pipelines can use the "
                     <a href="/api/v1/openapi.json">"API"</a> "."
+                </p>
+                <p class="muted" data-test="sample-archive">
+                    "No run at hand? " <a href="/submit/sample.zip" download="" data-test="sample-download">"Download a sample archive"</a>
+                    " (a fictional model's full run in the harness's layout, all 2,676 items, in the folder sample_model_0) and upload it to see the checks and the preview. "
+                    "It is sample data, not a result: do not send it for review."
                 </p>
             </header>
             <UploadForm fields error />
@@ -163,19 +168,21 @@ pub fn UploadErrors(e: UploadError) -> impl IntoView {
         <section class="upload-errors" role="alert" id="upload-errors" tabindex="-1" data-test="upload-errors">
             <h2>{e.message.clone()}</h2>
             {(!e.problems.is_empty()).then(|| view! {
-                <table class="data problems">
-                    <thead><tr><th scope="col">"Where"</th><th scope="col">"Item"</th><th scope="col">"What is wrong"</th><th scope="col">"How to fix it"</th></tr></thead>
-                    <tbody>
-                        {e.problems.iter().map(|p| view! {
-                            <tr data-test="problem">
-                                <td><code>{p.location.clone()}</code></td>
-                                <td class="num">{p.item.map(|i| i.to_string()).unwrap_or_default()}</td>
-                                <td>{p.message.clone()}</td>
-                                <td>{p.fix.clone()}</td>
-                            </tr>
-                        }).collect_view()}
-                    </tbody>
-                </table>
+                <ScrollTable label="Problems found">
+                    <table class="data problems">
+                        <thead><tr><th scope="col">"Where"</th><th scope="col">"Item"</th><th scope="col">"What is wrong"</th><th scope="col">"How to fix it"</th></tr></thead>
+                        <tbody>
+                            {e.problems.iter().map(|p| view! {
+                                <tr data-test="problem">
+                                    <td><code>{p.location.clone()}</code></td>
+                                    <td class="num">{p.item.map(|i| i.to_string()).unwrap_or_default()}</td>
+                                    <td>{p.message.clone()}</td>
+                                    <td>{p.fix.clone()}</td>
+                                </tr>
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                </ScrollTable>
             })}
             {(e.more > 0).then(|| view! { <p>{format!("… and {} more.", e.more)}</p> })}
         </section>

@@ -95,8 +95,13 @@ async fn rank_and_mark(pool: &Pool, inputs: Vec<EntryInput>) -> Result<Vec<Entry
 }
 
 /// Every model ranked on one relation or category, with ranks from that scope's intervals.
-pub async fn scope_page(state: &AppState, scope: Scope, judge: Option<&str>) -> Result<ScopePage, AppError> {
-    let board = leaderboard(state, judge, Population::default()).await?;
+pub async fn scope_page(
+    state: &AppState,
+    scope: Scope,
+    judge: Option<&str>,
+    population: Population,
+) -> Result<ScopePage, AppError> {
+    let board = leaderboard(state, judge, population).await?;
     let (ranked, without) = rank_scope(&board.entries, scope);
     let rows: Vec<ScopeRow> = ranked
         .into_iter()
@@ -105,6 +110,7 @@ pub async fn scope_page(state: &AppState, scope: Scope, judge: Option<&str>) -> 
     let has_sample = rows.iter().any(|r| r.sample);
     Ok(ScopePage {
         scope,
+        population,
         judge: board.judge.clone(),
         judges: board.judges.clone(),
         rows,

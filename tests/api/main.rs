@@ -21,3 +21,4 @@ mod pages;
 mod refusals;
 mod store;
 mod uploads;
+mod views;
