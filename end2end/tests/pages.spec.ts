@@ -7,8 +7,10 @@ import {
   RELATIONS,
   apiLeaderboard,
   expectShown2dp,
+  jsEnabled,
   open,
   parsePct,
+  waitForHydration,
 } from './helpers';
 
 test.describe('model page', () => {
@@ -136,15 +138,44 @@ test.describe('compare page', () => {
     await open(page, '/compare', testInfo);
     const picker = page.locator('form[data-test="compare-picker"]');
     await picker.locator(`input[name="models"][value="${a.slug}"]`).check();
-    await picker.locator(`input[name="models"][value="${b.slug}"]`).check();
-    await picker.locator('button[type="submit"]').click();
-
-    await expect(page).toHaveURL(/\/compare\?/);
+    if (jsEnabled(testInfo)) {
+      // The second tick compares at once, and the ticked box keeps focus after the page load.
+      await picker.locator(`input[name="models"][value="${b.slug}"]`).click();
+      await expect(page).toHaveURL(/\/compare\?/);
+      await waitForHydration(page, testInfo);
+      await expect(page.locator(`input[name="models"][value="${b.slug}"]`)).toBeFocused();
+    } else {
+      await picker.locator(`input[name="models"][value="${b.slug}"]`).check();
+      await picker.locator('button[type="submit"]').click();
+      await expect(page).toHaveURL(/\/compare\?/);
+    }
     await expect(page.locator('[data-test="pair"]')).toHaveCount(1);
     await expect(page.locator('[data-test="verdict-overall"]')).toContainText(a.model);
     await expect(page.locator('[data-test="verdict-overall"]')).toContainText(b.model);
     await expect(page.locator(`form[data-test="compare-picker"] input[name="models"][value="${a.slug}"]`)).toBeChecked();
     await expect(page.locator(`form[data-test="compare-picker"] input[name="models"][value="${b.slug}"]`)).toBeChecked();
+    // Every relation and category has its sentence, significant or not, and the correction is explained.
+    await expect(page.locator('[data-test="verdict"]')).toHaveCount(RELATIONS.length + CATEGORIES.length);
+    await expect(page.locator('[data-test="holm"]')).toContainText('Holm-adjusted');
+  });
+
+  test('the model list has a filter box once JavaScript runs', async ({ page, request }, testInfo) => {
+    const entries = (await apiLeaderboard(request)).entries;
+    const target = entries[entries.length - 1];
+    await open(page, '/compare', testInfo);
+    const filter = page.locator('[data-test="model-filter"]');
+    const choices = page.locator('form[data-test="compare-picker"] label.check');
+    if (!jsEnabled(testInfo)) {
+      // Without JavaScript the box could do nothing, so it is not shown; every model is listed.
+      await expect(filter).toBeHidden();
+      await expect(choices).toHaveCount(entries.length);
+      return;
+    }
+    await filter.fill(target.model.toUpperCase());
+    await expect(choices.filter({ visible: true })).toHaveCount(1);
+    await expect(choices.filter({ visible: true })).toContainText(target.model);
+    await filter.fill('');
+    await expect(choices.filter({ visible: true })).toHaveCount(entries.length);
   });
 });
 
