@@ -70,15 +70,17 @@ start_server() {
   wait_up "$base/healthz"
 }
 
-# nginx serving files from a folder; sets $nginx_base.
+# nginx serving files from a folder; sets $nginx_base. Every path absolute: nginx resolves
+# relative ones against its own prefix.
 start_nginx() {
-  local root="$1" port
+  local root="$1" port here
   port=$(free_port)
+  here="$(realpath "$out")"
   cat >"$out/nginx.conf" <<CONF
 worker_processes 2;
 daemon off;
-pid $out/nginx.pid;
-error_log $out/nginx-error.log;
+pid $here/nginx.pid;
+error_log $here/nginx-error.log;
 user root;
 events { worker_connections 1024; }
 http {
@@ -87,7 +89,7 @@ http {
   server { listen 127.0.0.1:$port; root $root; location / { } }
 }
 CONF
-  nginx -c "$(realpath "$out/nginx.conf")" &
+  nginx -e "$(realpath "$out")/nginx-error.log" -c "$(realpath "$out/nginx.conf")" &
   pids+=("$!")
   nginx_base="http://127.0.0.1:$port"
   wait_up "$nginx_base/index.html"
@@ -184,7 +186,7 @@ PY
   fi
   echo >>"$report"
   kill "$server_pid" 2>/dev/null || true
-  nginx -c "$(realpath "$out/nginx.conf")" -s stop 2>/dev/null || true
+  nginx -e "$(realpath "$out")/nginx-error.log" -c "$(realpath "$out/nginx.conf")" -s stop 2>/dev/null || true
 done
 
 step "ingest of a full run (4 KB answers)"

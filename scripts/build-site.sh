@@ -8,17 +8,62 @@
 #   3. the server binary with `ssr` (release, debug, or none).
 # LEPTOS_OUTPUT_NAME comes from .cargo/config.toml, so the server asks for exactly these files.
 #
-# Usage: scripts/build-site.sh [release|debug|none]   (default: release)
+# The server build and the bundle build share nothing (other targets, other target dirs), so
+# they run side by side: each has long single-threaded stretches (proc macros, the final crate,
+# linking) that the other fills. With --setup, the tools (scripts/setup.sh: wasm-bindgen-cli on a
+# fresh machine) are installed alongside too; only the bundle's post-processing waits for them.
+#
+# Usage: scripts/build-site.sh [release|debug|none] [--setup]   (default: release)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 server="${1:-release}"
+with_setup="${2:-}"
 name="mir-leaderboard"
 site="target/site"
+logs="target/build-logs"
+mkdir -p "$logs"
+
+case "$server" in
+  release) server_args=(--release) ;;
+  debug) server_args=() ;;
+  none) server_args=() ;;
+  *) echo "usage: $0 [release|debug|none] [--setup]" >&2; exit 2 ;;
+esac
+
+# A background job's log is shown only when it fails, so the two builds do not interleave.
+finish() {
+  local pid="$1" what="$2" log="$3"
+  if ! wait "$pid"; then
+    echo "==> $what failed:" >&2
+    cat "$log" >&2
+    exit 1
+  fi
+  echo "==> $what done"
+}
+
+jobs_started=()
+cleanup() { for p in "${jobs_started[@]:-}"; do kill "$p" 2>/dev/null || true; done; }
+trap cleanup EXIT
+
+if [ "$with_setup" = "--setup" ]; then
+  # The wasm target is needed at once; the rest (minutes on a fresh machine) runs alongside.
+  rustup target list --installed | grep -qx wasm32-unknown-unknown || rustup target add wasm32-unknown-unknown
+  echo "==> tools (scripts/setup.sh), alongside; log: $logs/setup.log"
+  scripts/setup.sh >"$logs/setup.log" 2>&1 &
+  setup_pid=$!; jobs_started+=("$setup_pid")
+fi
+
+if [ "$server" != none ]; then
+  echo "==> server ($server), alongside; log: $logs/server.log"
+  cargo build --locked --bin "$name" --features ssr "${server_args[@]}" >"$logs/server.log" 2>&1 &
+  server_pid=$!; jobs_started+=("$server_pid")
+fi
 
 echo "==> browser bundle (wasm, hydrate)"
 cargo build --locked --lib --target wasm32-unknown-unknown --no-default-features --features hydrate \
   --profile wasm-release --target-dir target/front
+[ -n "${setup_pid:-}" ] && finish "$setup_pid" "tools" "$logs/setup.log"
 rm -rf "$site/pkg" "$site/hash.txt"
 mkdir -p "$site/pkg"
 wasm-bindgen --target web --no-typescript --out-name "$name" --out-dir "$site/pkg" \
@@ -36,10 +81,6 @@ cp -r public/. "$site/"
 # Content-hashed names (served as immutable) and brotli/gzip copies; hash.txt tells the server.
 node scripts/finish-assets.mjs "$site" "$name"
 
-case "$server" in
-  release) echo "==> server (release)"; cargo build --locked --bin "$name" --features ssr --release ;;
-  debug) echo "==> server (debug)"; cargo build --locked --bin "$name" --features ssr ;;
-  none) ;;
-  *) echo "usage: $0 [release|debug|none]" >&2; exit 2 ;;
-esac
+[ -n "${server_pid:-}" ] && finish "$server_pid" "server ($server)" "$logs/server.log"
+trap - EXIT
 echo "==> site ready in $site/"

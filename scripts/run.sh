@@ -5,8 +5,8 @@
 # replace nothing and are never mixed in silently (see README: importing results).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/setup.sh
-scripts/build-site.sh release
+# The tools, the browser bundle and the release server build side by side (see build-site.sh).
+scripts/build-site.sh release --setup
 export LEPTOS_SITE_ADDR="${LEPTOS_SITE_ADDR:-127.0.0.1:3000}"
 export LEPTOS_SITE_ROOT=target/site
 echo "==> serving on http://$LEPTOS_SITE_ADDR (Ctrl-C to stop)"

@@ -18,8 +18,10 @@ rustup target list --installed | grep -qx wasm32-unknown-unknown || {
 bindgen_version="$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' Cargo.lock)"
 if [ "$(wasm-bindgen --version 2>/dev/null || true)" != "wasm-bindgen $bindgen_version" ]; then
   step "installing wasm-bindgen-cli $bindgen_version (a few minutes, once)"
-  # Its own lock file names a release the registry no longer serves, so no --locked here.
-  cargo install wasm-bindgen-cli --version "$bindgen_version" --force
+  # Its own lock file names a release the registry no longer serves, so no --locked here. Only
+  # the `wasm-bindgen` binary is used; without default features its test runner's download
+  # client builds without TLS (no ring, no rustls: a minute less on a fresh machine).
+  cargo install wasm-bindgen-cli --version "$bindgen_version" --force --no-default-features
 fi
 
 # wasm-opt only shrinks the bundle; Debian's is too old for current rustc output, npm's is not.
