@@ -1,6 +1,6 @@
 //! View pieces shared by several pages.
 
-use crate::domain::leaderboard::ModelInfo;
+use crate::domain::leaderboard::{ModelInfo, Population};
 use crate::domain::metrics::{Counts, Score, format_pct, format_pct1};
 use crate::domain::model::{Access, Source};
 use crate::domain::page_data::{MIN_CELL_N, SAMPLE_NOTICE};
@@ -241,6 +241,37 @@ pub fn JudgePicker(
             </form>
         }
     })
+}
+
+/// The population selects (weights, reasoning) of a GET form, showing `population`; the
+/// leaderboard and the scope pages read them with the same parser. `data-control` names the
+/// control for the board's island, which applies it at once.
+#[component]
+pub fn PopulationSelects(population: Population) -> impl IntoView {
+    let access = population.access.map(|a| a.as_str()).unwrap_or("all");
+    let reasoning = match population.reasoning {
+        Some(true) => "yes",
+        Some(false) => "no",
+        None => "all",
+    };
+    view! {
+        <label>
+            "Weights "
+            <select name="access" data-test="access-filter" data-control="access">
+                <option value="all" selected=access == "all">"all"</option>
+                <option value="open" selected=access == "open">"open"</option>
+                <option value="closed" selected=access == "closed">"closed"</option>
+            </select>
+        </label>
+        <label>
+            "Reasoning "
+            <select name="reasoning" data-test="reasoning-filter" data-control="reasoning">
+                <option value="all" selected=reasoning == "all">"all"</option>
+                <option value="yes" selected=reasoning == "yes">"reasoning models"</option>
+                <option value="no" selected=reasoning == "no">"non-reasoning"</option>
+            </select>
+        </label>
+    }
 }
 
 /// A p-value as people read it.

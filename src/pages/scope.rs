@@ -1,7 +1,7 @@
 //! `/relations/{name}` and `/categories/{name}`: what a relation (or risk category) is, and every
 //! model ranked on it, with intervals and ranks from that scope alone.
 
-use crate::components::{Figure, SampleBanner, SourceBadge, interval, judge_options, loaded};
+use crate::components::{Figure, PopulationSelects, SampleBanner, SourceBadge, interval, judge_options, loaded};
 use crate::domain::metrics::format_pct;
 use crate::domain::page_data::ScopePage;
 use crate::domain::taxonomy::Scope;
@@ -153,32 +153,11 @@ fn ScopeView(p: ScopePage) -> impl IntoView {
 /// ranks below are then among the models of that population alone.
 #[component]
 fn ScopeFilters(p: ScopePage) -> impl IntoView {
-    let access = p.population.access.map(|a| a.as_str()).unwrap_or("all");
-    let reasoning = match p.population.reasoning {
-        Some(true) => "yes",
-        Some(false) => "no",
-        None => "all",
-    };
     let judges = if p.judges.is_empty() { vec![p.judge.clone()] } else { p.judges.clone() };
     view! {
         <form method="get" class="filters" data-test="scope-filters">
             <label>"Judge " <select name="judge">{judge_options(judges, &p.judge)}</select></label>
-            <label>
-                "Weights "
-                <select name="access" data-test="access-filter">
-                    <option value="all" selected=access == "all">"all"</option>
-                    <option value="open" selected=access == "open">"open"</option>
-                    <option value="closed" selected=access == "closed">"closed"</option>
-                </select>
-            </label>
-            <label>
-                "Reasoning "
-                <select name="reasoning" data-test="reasoning-filter">
-                    <option value="all" selected=reasoning == "all">"all"</option>
-                    <option value="yes" selected=reasoning == "yes">"reasoning models"</option>
-                    <option value="no" selected=reasoning == "no">"non-reasoning"</option>
-                </select>
-            </label>
+            <PopulationSelects population=p.population />
             <button type="submit">"Show"</button>
         </form>
     }

@@ -1,18 +1,12 @@
 //! The filter bar: a plain GET form, so every view is reachable without JavaScript. The
 //! board's island applies each control at once when JavaScript runs (see `island`).
 
-use crate::components::judge_options;
+use crate::components::{PopulationSelects, judge_options};
 use crate::domain::leaderboard::query::{LeaderboardQuery, PerPage, SortKey};
 use leptos::prelude::*;
 
 #[component]
 pub fn Filters(judges: Vec<String>, judge: String, query: LeaderboardQuery) -> impl IntoView {
-    let access = query.population.access.map(|a| a.as_str()).unwrap_or("all");
-    let reasoning = match query.population.reasoning {
-        Some(true) => "yes",
-        Some(false) => "no",
-        None => "all",
-    };
     let column = |name: &'static str, label: &'static str| {
         view! {
             <label class="check">
@@ -30,22 +24,7 @@ pub fn Filters(judges: Vec<String>, judge: String, query: LeaderboardQuery) -> i
                 <select name="judge" data-control="judge">{judge_options(choices, &judge)}</select>
             </label>
             <a href="/judges" class="judges-link" data-test="judges-link">"Do the judges agree?"</a>
-            <label>
-                "Weights "
-                <select name="access" data-test="access-filter" data-control="access">
-                    <option value="all" selected=access == "all">"all"</option>
-                    <option value="open" selected=access == "open">"open"</option>
-                    <option value="closed" selected=access == "closed">"closed"</option>
-                </select>
-            </label>
-            <label>
-                "Reasoning "
-                <select name="reasoning" data-test="reasoning-filter" data-control="reasoning">
-                    <option value="all" selected=reasoning == "all">"all"</option>
-                    <option value="yes" selected=reasoning == "yes">"reasoning models"</option>
-                    <option value="no" selected=reasoning == "no">"non-reasoning"</option>
-                </select>
-            </label>
+            <PopulationSelects population=query.population />
             <label class="search">
                 "Search "
                 <input
