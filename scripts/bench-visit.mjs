@@ -19,12 +19,22 @@ const cdp = await context.newCDPSession(page);
 await cdp.send('Network.enable');
 let bytes = 0;
 let requests = 0;
-cdp.on('Network.requestWillBeSent', () => requests++);
-cdp.on('Network.loadingFinished', (e) => (bytes += e.encodedDataLength));
+// Per resource (path and bytes on the wire), so the report says where a visit's bytes go.
+let parts = [];
+const urls = new Map();
+cdp.on('Network.requestWillBeSent', (e) => {
+  requests++;
+  urls.set(e.requestId, new URL(e.request.url).pathname);
+});
+cdp.on('Network.loadingFinished', (e) => {
+  bytes += e.encodedDataLength;
+  parts.push({ path: urls.get(e.requestId) ?? '?', bytes: e.encodedDataLength });
+});
 
 async function visit() {
   bytes = 0;
   requests = 0;
+  parts = [];
   await page.goto(url, { waitUntil: 'networkidle' });
   const lcp = await page.evaluate(
     () =>
@@ -36,7 +46,7 @@ async function visit() {
         setTimeout(() => resolve(-1), 3000);
       }),
   );
-  return { bytes, requests, lcp };
+  return { bytes, requests, lcp, parts };
 }
 
 const first = await visit();

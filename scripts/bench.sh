@@ -158,6 +158,7 @@ for n in $models; do
 import json, sys
 v = json.load(open(sys.argv[1]))
 print(f"- first visit of `/`: {v['first']['bytes']/1000:.1f} kB in {v['first']['requests']} requests, largest contentful paint {v['first']['lcp']:.0f} ms; repeat visit: {v['repeat']['bytes']/1000:.1f} kB")
+print("  - first visit by resource: " + ", ".join(f"`{p['path']}` {p['bytes']/1000:.1f} kB" for p in sorted(v['first']['parts'], key=lambda p: -p['bytes'])))
 PY
     if [ "$gradio" = 1 ]; then
       step "the Gradio reference"

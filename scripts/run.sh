@@ -5,9 +5,12 @@
 # replace nothing and are never mixed in silently (see README: importing results).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-# The tools, the browser bundle and the release server build side by side (see build-site.sh).
-scripts/build-site.sh release --setup
+# The tools, the browser bundle and the server build side by side (see build-site.sh). The
+# server is the debug build that `scripts/test.sh` builds too (its dependencies optimised, see
+# Cargo.toml), so a newcomer's first page and first test run share one build; pages are served
+# from the response cache either way. A release build for production: scripts/build-site.sh release.
+scripts/build-site.sh debug --setup
 export LEPTOS_SITE_ADDR="${LEPTOS_SITE_ADDR:-127.0.0.1:3000}"
 export LEPTOS_SITE_ROOT=target/site
 echo "==> serving on http://$LEPTOS_SITE_ADDR (Ctrl-C to stop)"
-exec target/release/mir-leaderboard serve --demo
+exec target/debug/mir-leaderboard serve --demo

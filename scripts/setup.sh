@@ -21,7 +21,9 @@ if [ "$(wasm-bindgen --version 2>/dev/null || true)" != "wasm-bindgen $bindgen_v
   # Its own lock file names a release the registry no longer serves, so no --locked here. Only
   # the `wasm-bindgen` binary is used; without default features its test runner's download
   # client builds without TLS (no ring, no rustls: a minute less on a fresh machine).
-  cargo install wasm-bindgen-cli --version "$bindgen_version" --force --no-default-features
+  # A debug build: it post-processes one small bundle per build, in a second either way, and
+  # compiles in half the time of a release build.
+  cargo install wasm-bindgen-cli --version "$bindgen_version" --force --no-default-features --debug
 fi
 
 # wasm-opt only shrinks the bundle; Debian's is too old for current rustc output, npm's is not.

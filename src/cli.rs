@@ -196,6 +196,15 @@ async fn run(command: Command) -> Result<(), String> {
         tracing::info!("serving on http://{}", listener.local_addr().map_err(|e| e.to_string())?);
         return startup::run(listener, state).await.map_err(|e| e.to_string());
     }
+    // An import's reading (CPU work on the blocking pool) starts before the store is opened,
+    // so the two overlap.
+    let reading = match &command {
+        Command::Import { path, .. } => {
+            let (path, limits) = (path.clone(), settings.archive_limits);
+            Some(tokio::task::spawn_blocking(move || ingest::read_path(&path, &limits, &ingest::Cancel::new())))
+        }
+        _ => None,
+    };
     let state = startup::build_state(settings).await.map_err(|e| e.to_string())?;
     let pool = &state.pool;
     match command {
@@ -203,7 +212,7 @@ async fn run(command: Command) -> Result<(), String> {
             unreachable!("handled above")
         }
         Command::Import {
-            path,
+            path: _,
             model,
             judge,
             organization,
@@ -235,12 +244,11 @@ async fn run(command: Command) -> Result<(), String> {
                 capability_source.as_deref().unwrap_or(""),
             )
             .map_err(|e| e.to_string())?;
-            let limits = state.settings.archive_limits;
-            let ingested =
-                tokio::task::spawn_blocking(move || ingest::read_path(&path, &limits, &ingest::Cancel::new()))
-                    .await
-                    .map_err(|e| e.to_string())?
-                    .map_err(|r| format!("the import was refused; nothing was stored.\n{r}"))?;
+            let ingested = reading
+                .ok_or("the import's reading did not start")?
+                .await
+                .map_err(|e| e.to_string())?
+                .map_err(|r| format!("the import was refused; nothing was stored.\n{r}"))?;
             let ingest::Ingested::Tree { tree, kind, sha256 } = ingested else {
                 return Err("this is an aggregate CSV; import it with `mir-leaderboard import-table`".into());
             };

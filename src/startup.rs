@@ -37,6 +37,7 @@ pub async fn build_state(settings: Settings) -> Result<AppState, StartupError> {
         settings: Arc::new(settings),
         cache: Default::default(),
         responses: Default::default(),
+        versions: Default::default(),
     })
 }
 

@@ -11,6 +11,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use leptos::config::LeptosOptions;
 use std::collections::HashMap;
 use std::num::NonZeroUsize;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 /// axum holds several items in its state through `FromRef`; Leptos finds its options the same
@@ -25,6 +26,8 @@ pub struct AppState {
     pub cache: Arc<Cache>,
     /// Rendered public responses, valid for one store version (see `http::cache`).
     pub responses: Arc<ResponseCache>,
+    /// Reads of the store's change counter, shared by requests that arrive together.
+    pub versions: Arc<VersionReads>,
     /// Permits for validating uploads: parsing is CPU and memory work on the blocking pool, so
     /// only so many run at once, whatever arrives.
     pub ingests: Arc<tokio::sync::Semaphore>,
@@ -58,6 +61,43 @@ impl Cache {
             map.retain(|_, (v, _)| *v == version);
             map.insert(key, (version, data));
         }
+    }
+}
+
+/// Reads of the store's change counter, shared. Every cached answer is checked against the
+/// counter, so it is read for every request; under load, the requests that arrive while one
+/// read is under way share the next one instead of each queueing its own on the pool. A request
+/// shares only a read that *began after it arrived*, so whatever any server committed before
+/// a request came in is seen by it: an approval shows on the very next request everywhere.
+#[derive(Default)]
+pub struct VersionReads {
+    /// One read at a time; waiters queue in order (tokio's mutex is fair).
+    turn: tokio::sync::Mutex<()>,
+    /// Reads begun so far.
+    begun: AtomicU64,
+    /// The latest finished read: its number and the version it found.
+    latest: Mutex<Option<(u64, i64)>>,
+}
+
+impl VersionReads {
+    pub async fn current(&self, pool: &Pool) -> Result<i64, sqlx::Error> {
+        let arrived = self.begun.load(Ordering::SeqCst);
+        let _turn = self.turn.lock().await;
+        let latest = *self.latest.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some((n, version)) = latest
+            && n > arrived
+        {
+            return Ok(version);
+        }
+        let n = self.begun.fetch_add(1, Ordering::SeqCst) + 1;
+        let version = crate::db::data_version(pool).await?;
+        *self.latest.lock().unwrap_or_else(|e| e.into_inner()) = Some((n, version));
+        Ok(version)
+    }
+
+    /// Reads actually sent to the store (for tests).
+    pub fn reads(&self) -> u64 {
+        self.begun.load(Ordering::SeqCst)
     }
 }
 
@@ -138,5 +178,27 @@ impl ResponseCache {
 
     pub fn is_empty(&self) -> bool {
         self.len() == 0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn requests_arriving_together_share_one_read_and_later_ones_read_again() {
+        let pool = crate::db::connect("sqlite::memory:", 1).await.expect("store");
+        let reads = VersionReads::default();
+        let first = reads.current(&pool).await.expect("read");
+        assert_eq!(reads.reads(), 1);
+        // Arriving after the first read finished, a request must not reuse it.
+        assert_eq!(reads.current(&pool).await.expect("read"), first);
+        assert_eq!(reads.reads(), 2);
+
+        // Fifty at once: the first reads; all others arrived during that read, so they share
+        // the one that begins after it.
+        let together = futures_util::future::join_all((0..50).map(|_| reads.current(&pool))).await;
+        assert!(together.iter().all(|v| v.as_ref().ok() == Some(&first)));
+        assert_eq!(reads.reads(), 4, "two reads for fifty requests");
     }
 }

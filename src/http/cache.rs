@@ -145,7 +145,7 @@ pub async fn cached(State(state): State<AppState>, req: Request, next: Next) -> 
         let target = if query.is_empty() { "/".to_owned() } else { format!("/?{query}") };
         return Redirect::to(&target).into_response();
     }
-    let Ok(version) = crate::services::store_version(&state.pool).await else { return next.run(req).await };
+    let Ok(version) = crate::services::store_version(&state).await else { return next.run(req).await };
     let key = Key { version, method_head: head, path, query };
     let nonce = req.extensions().get::<CspNonce>().cloned();
     if let Some(entry) = state.responses.get(&key) {

@@ -53,7 +53,7 @@ async fn ranked(
     as_of: Option<Day>,
 ) -> Result<Arc<LeaderboardData>, AppError> {
     let key = (judge_or_default(judge), population, as_of);
-    let version = db::data_version(&state.pool).await?;
+    let version = super::store_version(state).await?;
     if let Some(hit) = state.cache.ranking(&key, version) {
         return Ok(hit);
     }

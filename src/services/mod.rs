@@ -24,7 +24,8 @@ pub async fn store_answers(pool: &Pool) -> Result<(), AppError> {
     Ok(())
 }
 
-/// The store's version: what every cache of this server is valid for.
-pub async fn store_version(pool: &Pool) -> Result<i64, AppError> {
-    Ok(db::data_version(pool).await?)
+/// The store's version: what every cache of this server is valid for. Current as of the
+/// call: never a version read before it (see [`crate::state::VersionReads`]).
+pub async fn store_version(state: &crate::state::AppState) -> Result<i64, AppError> {
+    Ok(state.versions.current(&state.pool).await?)
 }

@@ -27,8 +27,8 @@ pub struct Limits {
 
 impl Default for Limits {
     /// 20 000 entries, 512 MiB in total, 64 MiB per file. The largest real judge file (441
-    /// items with long reasoning answers) is a few tens of MB; files are streamed, never held
-    /// whole, so these bound time, not memory.
+    /// items with long reasoning answers) is a few MB. A judge file is held whole only up to
+    /// 16 MiB and streamed beyond, so these bound time, not memory.
     fn default() -> Self {
         Limits { max_entries: 20_000, max_total_bytes: 512 * MIB, max_entry_bytes: 64 * MIB }
     }

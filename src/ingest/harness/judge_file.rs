@@ -1,13 +1,16 @@
 //! One judge file: `{"ASR": .., "judge_result": [{question, answer, label}, ..]}`, reduced to
 //! per-item labels and refusal flags.
 //!
-//! The file is read as a stream (a serde visitor over `judge_result`, fed by
-//! `serde_json::Deserializer::from_reader`): each item is classified as it is read and its answer
-//! dropped at once, so memory does not grow with the file. There is never a `serde_json::Value`
-//! tree and never the whole file in memory. Everything that is not a label or an answer is
-//! skipped with `IgnoredAny`, which serde_json skips without allocating. The [`guard`] under the
-//! parser checks UTF-8, caps every string (the parser's scratch buffer holds one string at a
-//! time) and caps nesting, so no input can make the parser allocate more than that.
+//! The file is read by serde visitors over `judge_result`: each item is classified as it is read
+//! and its answer dropped at once. There is never a `serde_json::Value` tree. Everything that is
+//! not a label or an answer is skipped with `IgnoredAny`, which serde_json skips without
+//! allocating. The [`guard`] checks UTF-8, caps every string and caps nesting.
+//!
+//! Files up to [`WHOLE_FILE_BYTES`] (real ones are a few MB) are read whole and parsed from
+//! memory: serde_json's slice reader finds string ends with memchr where its stream reader
+//! takes one byte per call, and that made the stream the larger part of an import. Larger files
+//! are streamed through the guard (the parser's scratch buffer then holds one capped string at a
+//! time), so memory stays bounded whatever the file holds.
 
 mod guard;
 
@@ -17,7 +20,7 @@ use crate::domain::taxonomy::Relation;
 use guard::{Fault, Guard, MAX_DEPTH, MAX_STRING_BYTES};
 use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use std::fmt;
-use std::io::{BufReader, Read};
+use std::io::{self, BufReader, Read};
 
 /// One judge file, reduced to labels.
 #[derive(Debug)]
@@ -50,19 +53,50 @@ pub(super) fn max_kept_items() -> usize {
     Relation::ALL.iter().map(|r| r.instance_count() as usize).max().unwrap_or(0)
 }
 
-/// Parses one judge file from a stream, keeping at most `cap` problems (the rest are counted).
+/// Files up to this size are parsed from memory; larger ones stream (see the module notes).
+const WHOLE_FILE_BYTES: u64 = 16 * 1024 * 1024;
+
+/// Parses one judge file, keeping at most `cap` problems (the rest are counted).
 /// Problems name the file and item, never the text.
 pub(super) fn parse_judge_file(location: &str, reader: &mut dyn Read, rules: &RuleSet, cap: usize) -> Parsed {
-    let guard = Guard::new(reader);
+    parse_up_to(location, reader, rules, cap, WHOLE_FILE_BYTES)
+}
+
+/// [`parse_judge_file`] with the size up to which a file is held whole (tests use 0: stream).
+fn parse_up_to(location: &str, reader: &mut dyn Read, rules: &RuleSet, cap: usize, whole: u64) -> Parsed {
+    let mut head = Vec::new();
+    if (&mut *reader).take(whole + 1).read_to_end(&mut head).is_err() {
+        return unreadable(read_failure(location));
+    }
+    if let Some(text) = (head.len() as u64 <= whole).then(|| guard::checked(&head)).flatten() {
+        let mut state = State::new(location, rules, cap);
+        // From text already checked as UTF-8, so the parser does not check each string again.
+        let mut de = serde_json::Deserializer::from_str(text);
+        let top = TopSeed { state: &mut state }.deserialize(&mut de).and_then(|top| de.end().map(|()| top));
+        return conclude(location, state, top, None);
+    }
+    // Too large to hold, or refused by a check: streamed through the guard, which also names
+    // where a refused file went wrong (the item holding a long string).
+    let mut rest = io::Cursor::new(head).chain(reader);
+    let guard = Guard::new(&mut rest);
     let fault = guard.fault_cell();
     let mut state = State::new(location, rules, cap);
     let mut de = serde_json::Deserializer::from_reader(BufReader::with_capacity(64 * 1024, guard));
     let top = TopSeed { state: &mut state }.deserialize(&mut de).and_then(|top| de.end().map(|()| top));
+    conclude(location, state, top, fault.get())
+}
+
+fn read_failure(location: &str) -> Problem {
+    Problem::new(location, "could not be read to its end", "the archive is damaged; create it again and re-upload it")
+}
+
+/// The parse's outcome as labels or problems.
+fn conclude(location: &str, state: State<'_>, top: Result<Top, serde_json::Error>, fault: Option<Fault>) -> Parsed {
     let problem = |message: String, fix: &str| Problem::new(location, message, fix);
     let top = match top {
         Ok(top) => top,
         Err(e) => {
-            let problem = match fault.get() {
+            let problem = match fault {
                 Some(Fault::NotUtf8 { offset }) => problem(
                     format!("not UTF-8 text (invalid byte at offset {offset})"),
                     "the harness writes UTF-8 JSON; re-export the file as UTF-8",
@@ -81,16 +115,13 @@ pub(super) fn parse_judge_file(location: &str, reader: &mut dyn Read, rules: &Ru
                     format!("the JSON is nested deeper than {MAX_DEPTH} levels"),
                     "judge files are an object holding a list of flat objects; restore the original",
                 ),
-                None if e.is_io() => problem(
-                    "could not be read to its end".into(),
-                    "the archive is damaged; create it again and re-upload it",
-                ),
+                None if e.is_io() => read_failure(location),
                 None => problem(
                     format!("not valid JSON: {} at line {}, column {}", e_kind(&e), e.line(), e.column()),
                     "the file is damaged or was edited by hand; re-run the judge step or restore the original",
                 ),
             };
-            let mut problems = Problems::with_cap(cap);
+            let mut problems = Problems::with_cap(state.cap);
             problems.push(problem);
             return Parsed::Unreadable(problems);
         }

@@ -30,6 +30,78 @@ pub(super) enum Fault {
     TooDeep,
 }
 
+/// The checks' state between chunks: whether the bytes so far end inside a string (and right
+/// after a backslash), how long that string is, and how deep the brackets are.
+#[derive(Default)]
+struct Lexer {
+    in_string: bool,
+    escape: bool,
+    string_len: u64,
+    depth: u32,
+}
+
+impl Lexer {
+    /// Checks the next bytes. Inside a string it jumps from quote or backslash to the next
+    /// (memchr): answers are long strings, and a byte-at-a-time loop over them cost as much as
+    /// parsing them.
+    fn scan(&mut self, bytes: &[u8]) -> Result<(), Fault> {
+        let mut i = 0;
+        while i < bytes.len() {
+            if self.in_string {
+                if self.escape {
+                    self.escape = false;
+                    self.grow(1)?;
+                    i += 1;
+                    continue;
+                }
+                match memchr::memchr2(b'"', b'\\', &bytes[i..]) {
+                    None => return self.grow((bytes.len() - i) as u64),
+                    Some(j) => {
+                        self.grow(j as u64)?;
+                        i += j;
+                        if bytes[i] == b'\\' {
+                            self.escape = true;
+                            self.grow(1)?;
+                        } else {
+                            self.in_string = false;
+                        }
+                        i += 1;
+                    }
+                }
+            } else {
+                match bytes[i] {
+                    b'"' => {
+                        self.in_string = true;
+                        self.string_len = 0;
+                    }
+                    b'[' | b'{' => {
+                        self.depth += 1;
+                        if self.depth > MAX_DEPTH {
+                            return Err(Fault::TooDeep);
+                        }
+                    }
+                    b']' | b'}' => self.depth = self.depth.saturating_sub(1),
+                    _ => {}
+                }
+                i += 1;
+            }
+        }
+        Ok(())
+    }
+
+    /// Counts `n` more bytes of the current string (quotes excluded, escapes as written).
+    fn grow(&mut self, n: u64) -> Result<(), Fault> {
+        self.string_len += n;
+        if self.string_len > MAX_STRING_BYTES { Err(Fault::LongString) } else { Ok(()) }
+    }
+}
+
+/// A whole file held in memory as text, if it passes every check the streaming guard makes.
+pub(super) fn checked(bytes: &[u8]) -> Option<&str> {
+    let text = std::str::from_utf8(bytes).ok()?;
+    Lexer::default().scan(bytes).ok().map(|()| text)
+}
+
 pub(super) struct Guard<'r> {
     inner: &'r mut dyn Read,
     buf: Box<[u8]>,
@@ -40,10 +112,7 @@ pub(super) struct Guard<'r> {
     carry: usize,
     /// Offset of `buf[0]` in the file.
     offset: u64,
-    in_string: bool,
-    escape: bool,
-    string_len: u64,
-    depth: u32,
+    lexer: Lexer,
     fault: Rc<Cell<Option<Fault>>>,
 }
 
@@ -56,10 +125,7 @@ impl<'r> Guard<'r> {
             end: 0,
             carry: 0,
             offset: 0,
-            in_string: false,
-            escape: false,
-            string_len: 0,
-            depth: 0,
+            lexer: Lexer::default(),
             fault: Rc::new(Cell::new(None)),
         }
     }
@@ -101,46 +167,12 @@ impl<'r> Guard<'r> {
             Err(e) if e.error_len().is_none() => e.valid_up_to(),
             Err(e) => return Err(self.fail(Fault::NotUtf8 { offset: self.offset + e.valid_up_to() as u64 })),
         };
-        self.scan(valid)?;
+        if let Err(fault) = self.lexer.scan(&self.buf[..valid]) {
+            return Err(self.fail(fault));
+        }
         self.end = valid;
         self.carry = filled - valid;
         Ok(true)
-    }
-
-    fn scan(&mut self, len: usize) -> io::Result<()> {
-        for i in 0..len {
-            let b = self.buf[i];
-            if self.in_string {
-                if self.escape {
-                    self.escape = false;
-                } else if b == b'\\' {
-                    self.escape = true;
-                } else if b == b'"' {
-                    self.in_string = false;
-                    continue;
-                }
-                self.string_len += 1;
-                if self.string_len > MAX_STRING_BYTES {
-                    return Err(self.fail(Fault::LongString));
-                }
-            } else {
-                match b {
-                    b'"' => {
-                        self.in_string = true;
-                        self.string_len = 0;
-                    }
-                    b'[' | b'{' => {
-                        self.depth += 1;
-                        if self.depth > MAX_DEPTH {
-                            return Err(self.fail(Fault::TooDeep));
-                        }
-                    }
-                    b']' | b'}' => self.depth = self.depth.saturating_sub(1),
-                    _ => {}
-                }
-            }
-        }
-        Ok(())
     }
 }
 
@@ -202,5 +234,28 @@ mod tests {
         assert_eq!(run(&b"[".repeat(MAX_DEPTH as usize)).1, None);
         assert_eq!(run(&b"[".repeat(MAX_DEPTH as usize + 1)).1, Some(Fault::TooDeep));
         assert_eq!(run(&b"\"[[[[\"".repeat(100)).1, None, "brackets inside strings do not count");
+    }
+
+    #[test]
+    fn the_whole_file_check_agrees_with_the_stream() {
+        // One byte over the cap, and (cut by one) exactly at it.
+        let mut long = b"[\"".to_vec();
+        long.resize(MAX_STRING_BYTES as usize + 3, b'a');
+        let mut escapes = b"[\"".to_vec();
+        escapes.extend(b"\\\"".repeat(MAX_STRING_BYTES as usize / 2));
+        escapes.extend_from_slice(b"x\"]");
+        let cases: Vec<Vec<u8>> = vec![
+            b"{\"a\": [\"\\\\\", {\"b\": \"\\\"]]]\"}]}".to_vec(),
+            "\"é ✓ 😀\"".repeat(30_000).into_bytes(),
+            b"[\"\xff\"]".to_vec(),
+            b"[".repeat(MAX_DEPTH as usize + 1),
+            b"\"[[[[\"".repeat(100),
+            long.clone(),
+            long[..long.len() - 1].to_vec(),
+            escapes,
+        ];
+        for case in cases {
+            assert_eq!(checked(&case).is_some(), run(&case).1.is_none(), "{:?}", String::from_utf8_lossy(&case[..40.min(case.len())]));
+        }
     }
 }

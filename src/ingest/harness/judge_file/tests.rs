@@ -1,13 +1,16 @@
-//! The streaming parser on inputs the tree tests do not reach: long strings, deep nesting,
+//! The parser (held whole and streamed) on inputs the tree tests do not reach: long strings, deep nesting,
 //! millions of bad items, keys in any order, duplicate keys.
 
 use super::*;
 
 const AT: &str = "m/Violence/Analogy.json";
 
+/// Parses the file both ways, held whole and streamed, and insists they agree.
 fn parse(bytes: &[u8]) -> Parsed {
-    let mut input = bytes;
-    parse_judge_file(AT, &mut input, RuleSet::builtin(), 200)
+    let whole = parse_up_to(AT, &mut &bytes[..], RuleSet::builtin(), 200, WHOLE_FILE_BYTES);
+    let streamed = parse_up_to(AT, &mut &bytes[..], RuleSet::builtin(), 200, 0);
+    assert_eq!(format!("{whole:?}"), format!("{streamed:?}"), "held whole and streamed, a file reads the same");
+    whole
 }
 
 fn problems(bytes: &[u8]) -> Problems {
