@@ -31,7 +31,7 @@ pub async fn build_state(settings: Settings) -> Result<AppState, StartupError> {
     // Data written before a derived column existed gets it now, before anything reads it.
     db::backfill_label_bits(&pool).await.map_err(db::ConnectError::Connect)?;
     Ok(AppState {
-        leptos_options: settings.leptos.clone(),
+        leptos_options: Arc::new(settings.leptos.clone()),
         pool,
         ingests: Arc::new(tokio::sync::Semaphore::new(settings.edge.max_concurrent_ingests)),
         settings: Arc::new(settings),
@@ -56,7 +56,7 @@ fn route_list() -> Vec<AxumRouteListing> {
 pub fn build_router(state: AppState) -> Router {
     use axum::middleware::from_fn_with_state;
     let routes = route_list();
-    let options = state.leptos_options.clone();
+    let options = (*state.leptos_options).clone();
     Router::new()
         .route("/submit/sample.zip", axum::routing::get(sample_archive))
         .merge(http::routes(&state))

@@ -19,7 +19,10 @@ use std::sync::{Arc, Mutex};
 /// functions (`use_context::<AppState>()`).
 #[derive(Clone, FromRef)]
 pub struct AppState {
-    pub leptos_options: LeptosOptions,
+    /// Behind an `Arc`: the state is cloned for every middleware of every request, and cloning
+    /// the options themselves (their strings) took 6% of serving a cached page in a profile.
+    #[from_ref(skip)]
+    pub leptos_options: Arc<LeptosOptions>,
     pub pool: Pool,
     pub settings: Arc<Settings>,
     /// Rankings computed from the store, valid while its change counter stays the same.
@@ -31,6 +34,13 @@ pub struct AppState {
     /// Permits for validating uploads: parsing is CPU and memory work on the blocking pool, so
     /// only so many run at once, whatever arrives.
     pub ingests: Arc<tokio::sync::Semaphore>,
+}
+
+/// Leptos' handlers take their options from the state.
+impl FromRef<AppState> for LeptosOptions {
+    fn from_ref(state: &AppState) -> Self {
+        (*state.leptos_options).clone()
+    }
 }
 
 /// Rankings by (judge, population), each with the store version it was computed from.

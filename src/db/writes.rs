@@ -291,9 +291,11 @@ async fn insert_cells(tx: &mut Tx<'_>, id: i64, result: &ParsedResult) -> Result
 /// took 0.8 s of a 0.9 s import; in batches of 32 rows binding still took a third of the time
 /// the store spent). The unpacking is each backend's own JSON function, so the statement is too.
 async fn insert_items(tx: &mut Tx<'_>, id: i64, items: &[ItemLabel]) -> Result<(), sqlx::Error> {
-    const SQLITE: &str = "INSERT INTO item_labels (submission_id, category, relation, item_index, is_unsafe, is_refusal)
+    const SQLITE: &str =
+        "INSERT INTO item_labels (submission_id, category, relation, item_index, is_unsafe, is_refusal)
          SELECT $1, value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4 FROM json_each($2)";
-    const POSTGRES: &str = "INSERT INTO item_labels (submission_id, category, relation, item_index, is_unsafe, is_refusal)
+    const POSTGRES: &str =
+        "INSERT INTO item_labels (submission_id, category, relation, item_index, is_unsafe, is_refusal)
          SELECT $1, e ->> 0, e ->> 1, CAST(e ->> 2 AS INTEGER), CAST(e ->> 3 AS SMALLINT), CAST(e ->> 4 AS SMALLINT)
          FROM json_array_elements(CAST($2 AS JSON)) AS e";
     if items.is_empty() {
@@ -302,7 +304,13 @@ async fn insert_items(tx: &mut Tx<'_>, id: i64, items: &[ItemLabel]) -> Result<(
     let rows: Vec<(&str, &str, u32, u8, Option<u8>)> = items
         .iter()
         .map(|i| {
-            (i.category.harness_name(), i.relation.harness_name(), i.index, u8::from(i.is_unsafe), i.refusal.map(u8::from))
+            (
+                i.category.harness_name(),
+                i.relation.harness_name(),
+                i.index,
+                u8::from(i.is_unsafe),
+                i.refusal.map(u8::from),
+            )
         })
         .collect();
     let rows = serde_json::to_string(&rows).map_err(|e| sqlx::Error::Encode(Box::new(e)))?;

@@ -97,7 +97,10 @@ impl fmt::Display for RuleSetError {
                 write!(f, "refusal rule set line {line}: second `version:` line (exactly one is allowed)")
             }
             RuleSetError::TooLarge { phrases } => {
-                write!(f, "refusal rule set: its {phrases} phrases are too many or too long to search; shorten the list")
+                write!(
+                    f,
+                    "refusal rule set: its {phrases} phrases are too many or too long to search; shorten the list"
+                )
             }
         }
     }

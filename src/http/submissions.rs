@@ -257,7 +257,7 @@ fn upload_error(e: &AppError) -> UploadError {
 /// Renders `/submit` with the refusal in its context, under the refusal's status code.
 async fn render_refusal(state: AppState, nonce: Option<CspNonce>, posted: PostedUpload, e: AppError) -> Response {
     let status = StatusCode::from_u16(e.status_code()).unwrap_or(StatusCode::BAD_REQUEST);
-    let options = state.leptos_options.clone();
+    let options = (*state.leptos_options).clone();
     let render = leptos_axum::render_app_to_stream_with_context(
         move || {
             provide_context(state.clone());

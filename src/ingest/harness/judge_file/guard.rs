@@ -255,7 +255,12 @@ mod tests {
             escapes,
         ];
         for case in cases {
-            assert_eq!(checked(&case).is_some(), run(&case).1.is_none(), "{:?}", String::from_utf8_lossy(&case[..40.min(case.len())]));
+            assert_eq!(
+                checked(&case).is_some(),
+                run(&case).1.is_none(),
+                "{:?}",
+                String::from_utf8_lossy(&case[..40.min(case.len())])
+            );
         }
     }
 }
