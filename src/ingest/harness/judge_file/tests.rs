@@ -1,7 +1,6 @@
 //! The parser (held whole and streamed) on inputs the tree tests do not reach: long strings, deep nesting,
 //! millions of bad items, keys in any order, duplicate keys.
 
-use super::guard::{MAX_DEPTH, MAX_STRING_BYTES};
 use super::*;
 
 const AT: &str = "m/Violence/Analogy.json";
