@@ -1,10 +1,11 @@
 //! Calendar days (UTC), for "the leaderboard as it stood at the end of a day". Parsed at the
-//! boundary from `YYYY-MM-DD`; the calendar itself is the `time` crate's.
+//! boundary from `YYYY-MM-DD`; the calendar itself (month lengths, leap years) is the `time`
+//! crate's. The spelling is split by hand: the browser parses view queries too, and `time`'s
+//! format-description parser was 20 KB of the wasm bundle for three fixed-width numbers.
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::fmt;
-use time::macros::format_description;
-use time::{Date, OffsetDateTime};
+use time::{Date, Month, OffsetDateTime};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Day(Date);
@@ -13,9 +14,22 @@ impl Day {
     /// `YYYY-MM-DD`, a real date from 2000 on.
     pub fn parse(raw: &str) -> Result<Self, String> {
         let bad = || format!("`{raw}` is not a date; write YYYY-MM-DD, e.g. 2026-11-30");
-        let date = Date::parse(raw, format_description!("[year repr:full]-[month]-[day]")).map_err(|_| bad())?;
-        // `time` also takes a sign or extra year digits; the URL form is exactly ten characters.
-        if raw.len() != 10 || !(2000..=9999).contains(&date.year()) {
+        // Exactly ten characters, ASCII digits where digits go (`str::parse` alone takes a sign).
+        let digits = |at: std::ops::Range<usize>| -> Option<u16> {
+            let part = raw.get(at)?;
+            part.bytes().all(|b| b.is_ascii_digit()).then(|| part.parse().ok())?
+        };
+        let b = raw.as_bytes();
+        if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+            return Err(bad());
+        }
+        let (Some(year), Some(month), Some(day)) = (digits(0..4), digits(5..7), digits(8..10)) else {
+            return Err(bad());
+        };
+        let month = u8::try_from(month).ok().and_then(|m| Month::try_from(m).ok()).ok_or_else(bad)?;
+        let day = u8::try_from(day).map_err(|_| bad())?;
+        let date = Date::from_calendar_date(i32::from(year), month, day).map_err(|_| bad())?;
+        if year < 2000 {
             return Err(bad());
         }
         Ok(Self(date))
@@ -85,6 +99,12 @@ mod tests {
             "",
             "+2026-11-30",
             "02026-11-30",
+            "2026-11-31",
+            "2026-1a-01",
+            "2026-11-0\u{663}",
+            "2026-+1-01",
+            "2026-11-00",
+            "2026-11-30 ",
         ] {
             assert!(Day::parse(bad).is_err(), "{bad}");
         }

@@ -9,16 +9,18 @@
 //! that changes the ranked population (judge, weights, reasoning, columns, another page)
 //! submits the form: a page load, which the server answers from its cache.
 
-use crate::domain::leaderboard::query::LeaderboardQuery;
 use leptos::prelude::*;
 
-/// The filters and the table, enhanced. `complete`: every row of the population is in the
-/// page (hidden rows included), so in-page sorting and searching are exact.
+/// The filters and the table, enhanced. `query`: the view's canonical query string (the island
+/// parses it with the server's parser, which the bundle holds anyway; a typed prop would add a
+/// serde visitor of every field to the wasm). `complete`: every row of the population is in
+/// the page (hidden rows included), so in-page sorting and searching are exact.
 #[island]
-pub fn BoardControls(query: LeaderboardQuery, complete: bool, children: Children) -> impl IntoView {
+pub fn BoardControls(query: String, complete: bool, children: Children) -> impl IntoView {
     let root = NodeRef::<leptos::html::Div>::new();
     #[cfg(feature = "hydrate")]
     {
+        let query = crate::domain::leaderboard::query::LeaderboardQuery::parse(&query).0;
         let state = std::rc::Rc::new(std::cell::RefCell::new(browser::Board::new(query, complete)));
         let s = state.clone();
         Effect::new(move |_| {

@@ -134,7 +134,7 @@ fn Board(data: LeaderboardData, query: LeaderboardQuery, problems: Vec<String>) 
                 <ul>{problems.into_iter().map(|p| view! { <li>{p}</li> }).collect_view()}</ul>
             </div>
         })}
-        <BoardControls query=query.clone() complete>
+        <BoardControls query=query.to_query_string() complete>
             <Filters judges=data.judges.clone() judge=data.judge.clone() query=query.clone() />
             <p class="view-meta" data-test="view-meta">
                 <span data-count>{format!("{matching} of {total} models")}</span>
