@@ -157,8 +157,11 @@ async fn every_page_gets_a_strict_policy_with_its_own_nonce() {
     let svg = app.get("/charts/capability.svg").await;
     let csp = svg.headers()["content-security-policy"].to_str().unwrap();
     assert!(csp.contains("style-src 'unsafe-inline'") && !csp.contains("script-src"), "{csp}");
+    assert!(svg.headers().contains_key("permissions-policy"), "an SVG opened on its own is a document");
     let json = app.get("/api/v1/leaderboard").await;
     assert_eq!(json.headers()["content-security-policy"], "default-src 'none'; frame-ancestors 'none'");
+    assert!(!json.headers().contains_key("permissions-policy"), "data gets no window, so no feature policy");
+    assert_eq!(json.headers()["x-content-type-options"], "nosniff");
 }
 
 #[tokio::test]
