@@ -79,6 +79,28 @@ async fn answers_with_reasoning_traces_are_classified_after_stripping() {
         (a["unsafe"].as_u64(), a["refusals"].as_u64(), a["safe_without_refusal"].as_u64()),
         (Some(1), Some(1), Some(2))
     );
+    // Each item's label is stored as it was classified (the store packs them; see insert_items).
+    let rows = sqlx::query(
+        "SELECT category, relation, item_index, is_unsafe, is_refusal FROM item_labels ORDER BY item_index",
+    )
+    .fetch_all(&app.pool)
+    .await
+    .unwrap();
+    let got: Vec<(String, String, i64, i64, Option<i64>)> = rows
+        .iter()
+        .map(|r| {
+            let small = |c: &str| r.try_get::<i16, _>(c).map(i64::from).or_else(|_| r.try_get::<i64, _>(c)).unwrap();
+            let refusal = r
+                .try_get::<Option<i16>, _>("is_refusal")
+                .map(|v| v.map(i64::from))
+                .or_else(|_| r.try_get::<Option<i64>, _>("is_refusal"))
+                .unwrap();
+            let index = r.try_get::<i32, _>("item_index").map(i64::from).or_else(|_| r.try_get::<i64, _>("item_index"));
+            (r.get("category"), r.get("relation"), index.unwrap(), small("is_unsafe"), refusal)
+        })
+        .collect();
+    let cell = |i, u, r| ("Violence".to_owned(), "Analogy".to_owned(), i, u, r);
+    assert_eq!(got, vec![cell(0, 0, Some(0)), cell(1, 0, Some(1)), cell(2, 1, None), cell(3, 0, Some(0))]);
 }
 
 async fn all_text_in_store(app: &TestApp) -> String {
