@@ -564,3 +564,21 @@ fn reasoning_traces_in_answers_are_stripped_before_refusals_are_counted() {
     assert_eq!(refusals, [Some(false), Some(true), Some(true), None]);
     assert_eq!(tree.result.summary.breakdown.overall, Counts { unsafe_count: 1, total: 4, refusals: Some(2) });
 }
+
+#[test]
+fn a_refusal_lists_its_first_problems_when_there_are_too_many_to_list() {
+    // Every item of most files bad: far more problems than a refusal lists, so the per-file
+    // caps come into play.
+    let bad: Vec<(&str, &str)> = (0..30).map(|_| ("maybe", "A chart.")).collect();
+    let mut files = Vec::new();
+    for c in RiskCategory::ALL {
+        for r in Relation::ALL {
+            let good = (c as usize + r as usize).is_multiple_of(3);
+            let body = if good { judge_n(3, 1) } else { judge(&bad) };
+            files.push((format!("{M}/{}/{}.json", c.harness_name(), r.harness_name()), body));
+        }
+    }
+    let files: Vec<(&str, Vec<u8>)> = files.iter().map(|(n, b)| (n.as_str(), b.clone())).collect();
+    let problems = refused(&files);
+    assert_eq!(problems.len(), Rejection::MAX_LISTED, "{}", problems.len());
+}
