@@ -215,7 +215,7 @@ largest=$(find "$run" -name '*.json' -printf '%s\n' | sort -n | tail -1)
 {
   echo "## Ingest of a full harness run (2,676 items, ${size} MB of JSON)"
   echo
-  echo "- \`mir-leaderboard import\` into an existing store, median of 7: ${imp_s} s, peak memory $((imp_kb / 1024)) MiB (largest file $((largest / 1024 / 1024)) MiB)"
+  echo "- \`mir-leaderboard import\` into an existing store, median of 7: ${imp_s} s, peak memory $((imp_kb / 1024)) MiB (largest file $((largest / 1024)) KiB)"
   echo "- Python merely reading the same files (json.load), median of 7: ${py_s} s"
   echo "- ratio (Python / import): $(python3 -c "print(f'{$py_s/max($imp_s,0.001):.2f}')")"
 } >>"$report"

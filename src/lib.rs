@@ -37,7 +37,8 @@ pub mod state;
 #[cfg(feature = "hydrate")]
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
-    // No panic hook (console_error_panic_hook): its message formatting was 4% of the bundle,
-    // and a panicking island only loses its enhancements; the page works without them.
+    // No panic hook (console_error_panic_hook): it links panic-message formatting into the
+    // bundle, which every visitor downloads, and a panicking island only loses its
+    // enhancements; the page works without them.
     leptos::mount::hydrate_islands();
 }
