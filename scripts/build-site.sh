@@ -61,8 +61,9 @@ if [ "$server" != none ]; then
 fi
 
 echo "==> browser bundle (wasm, hydrate)"
-cargo build --locked --lib --target wasm32-unknown-unknown --no-default-features --features hydrate \
-  --profile wasm-release --target-dir target/front
+# The crate is an rlib (Cargo.toml); only this build needs the cdylib wasm-bindgen takes.
+cargo rustc --locked --lib --crate-type cdylib --target wasm32-unknown-unknown --no-default-features \
+  --features hydrate --profile wasm-release --target-dir target/front
 [ -n "${setup_pid:-}" ] && finish "$setup_pid" "tools" "$logs/setup.log"
 rm -rf "$site/pkg" "$site/hash.txt"
 mkdir -p "$site/pkg"

@@ -1,5 +1,6 @@
 //! Opening the store: the pool, the backend a URL names, and the migrations run at start.
 
+use super::migrations;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, ConnectOptions, Executor};
 use std::str::FromStr;
@@ -38,9 +39,6 @@ impl Backend {
         }
     }
 }
-
-static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
-static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
 
 /// Why the store could not be opened; each stops the server with its own message.
 #[derive(Debug, thiserror::Error)]
@@ -102,10 +100,11 @@ pub async fn connect(url: &str, max_connections: u32) -> Result<Pool, ConnectErr
         .connect_with(options)
         .await
         .map_err(ConnectError::Connect)?;
-    let migrator = match backend {
-        Backend::Sqlite => &SQLITE_MIGRATIONS,
-        Backend::Postgres => &POSTGRES_MIGRATIONS,
+    let migrations = match backend {
+        Backend::Sqlite => migrations::sqlite(),
+        Backend::Postgres => migrations::postgres(),
     };
+    let migrator = sqlx::migrate::Migrator::new(migrations).await.map_err(ConnectError::Migrate)?;
     migrator.run(&pool).await.map_err(ConnectError::Migrate)?;
     Ok(pool)
 }

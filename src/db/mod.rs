@@ -9,6 +9,7 @@
 mod auth;
 mod connection;
 mod history;
+mod migrations;
 mod moderation;
 mod reads;
 mod sql;
