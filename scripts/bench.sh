@@ -12,22 +12,23 @@
 # Everything runs on this machine, against 127.0.0.1 only; figures are printed and written to
 # target/bench/report.md.
 #
-#   scripts/bench.sh [--models "24 1000"] [--duration 10] [--gradio]
+#   scripts/bench.sh [--models "24 1000"] [--duration 10] [--no-gradio]
 #
-# --gradio also measures a Gradio + gradio_leaderboard app of the same table (installed into a
-# virtualenv under target/bench; a large download) for the first-visit comparison.
+# The first-visit figures are compared with a Gradio + gradio_leaderboard app of the same table,
+# measured the same way in the same run (installed once into target/bench-venv, pinned: a large
+# download); --no-gradio skips it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 models="24 1000"
 duration=10
-gradio=0
+gradio=1
 while [ $# -gt 0 ]; do
   case "$1" in
     --models) models="$2"; shift 2 ;;
     --duration) duration="$2"; shift 2 ;;
-    --gradio) gradio=1; shift ;;
-    *) echo "usage: $0 [--models \"24 1000\"] [--duration SECONDS] [--gradio]" >&2; exit 2 ;;
+    --no-gradio) gradio=0; shift ;;
+    *) echo "usage: $0 [--models \"24 1000\"] [--duration SECONDS] [--no-gradio]" >&2; exit 2 ;;
   esac
 done
 
@@ -157,13 +158,17 @@ for n in $models; do
     python3 - "$out/visit.json" >>"$report" <<'PY'
 import json, sys
 v = json.load(open(sys.argv[1]))
-print(f"- first visit of `/`: {v['first']['bytes']/1000:.1f} kB in {v['first']['requests']} requests, largest contentful paint {v['first']['lcp']:.0f} ms; repeat visit: {v['repeat']['bytes']/1000:.1f} kB")
+f = v['first']
+print(f"- first visit of `/`: {f['bytes']/1000:.1f} kB in {f['requests']} requests, largest contentful paint {f['lcp']:.0f} ms (median of {len(f['lcps'])} cold visits: {', '.join(f'{x:.0f}' for x in f['lcps'])}); repeat visit: {v['repeat']['bytes']/1000:.1f} kB")
 print("  - first visit by resource: " + ", ".join(f"`{p['path']}` {p['bytes']/1000:.1f} kB" for p in sorted(v['first']['parts'], key=lambda p: -p['bytes'])))
 PY
     if [ "$gradio" = 1 ]; then
       step "the Gradio reference"
-      if [ ! -x "$out/../bench-venv/bin/python" ]; then
-        python3 -m venv target/bench-venv && target/bench-venv/bin/pip install -q gradio gradio_leaderboard pandas
+      if [ ! -x target/bench-venv/bin/python ]; then
+        # Pinned: gradio_leaderboard needs gradio < 6, and an open range sends pip's resolver
+        # backtracking through every release for many minutes.
+        python3 -m venv target/bench-venv
+        target/bench-venv/bin/pip install -q gradio==5.50.0 gradio_leaderboard==0.0.14 pandas
       fi
       curl -s "$base/api/v1/leaderboard.csv" -o "$out/board.csv"
       gport=$(free_port)
@@ -178,10 +183,12 @@ PY
       pids+=("$!")
       wait_up "http://127.0.0.1:$gport/"
       node scripts/bench-visit.mjs "http://127.0.0.1:$gport/" >"$out/gradio-visit.json"
-      python3 - "$out/gradio-visit.json" >>"$report" <<'PY'
+      python3 - "$out/gradio-visit.json" "$out/visit.json" >>"$report" <<'PY'
 import json, sys
-v = json.load(open(sys.argv[1]))
-print(f"- Gradio + gradio_leaderboard, same table: first visit {v['first']['bytes']/1000:.1f} kB in {v['first']['requests']} requests, largest contentful paint {v['first']['lcp']:.0f} ms")
+v = json.load(open(sys.argv[1])); ours = json.load(open(sys.argv[2]))
+f, o = v['first'], ours['first']
+print(f"- Gradio + gradio_leaderboard, same table, measured the same way: first visit {f['bytes']/1000:.1f} kB in {f['requests']} requests, largest contentful paint {f['lcp']:.0f} ms (cold visits: {', '.join(f'{x:.0f}' for x in f['lcps'])})")
+print(f"- ratios (this site / Gradio): bytes of a first visit {o['bytes']/f['bytes']:.2f}, largest contentful paint {o['lcp']/f['lcp']:.2f}")
 PY
     fi
   fi
