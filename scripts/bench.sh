@@ -58,7 +58,7 @@ cleanup() { for p in "${pids[@]:-}"; do kill "$p" 2>/dev/null || true; done; }
 trap cleanup EXIT
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
-wait_up() { for _ in $(seq 1 300); do curl -fs "$1" >/dev/null 2>&1 && return 0; sleep 0.1; done; echo "not up: $1" >&2; return 1; }
+wait_up() { for _ in $(seq 1 "${2:-300}"); do curl -fs "$1" >/dev/null 2>&1 && return 0; sleep 0.1; done; echo "not up: $1" >&2; return 1; }
 
 # Starts the release server on a store; sets $server_pid and $base.
 start_server() {
@@ -177,11 +177,14 @@ import sys, pandas as pd, gradio as gr
 from gradio_leaderboard import Leaderboard
 df = pd.read_csv(sys.argv[1])
 with gr.Blocks() as demo:
-    Leaderboard(value=df)
+    # Search by model and a column picker, as on this site's board (gradio_leaderboard 0.0.14
+    # also refuses to start without a search column).
+    Leaderboard(value=df, search_columns=["model"], select_columns=list(df.columns))
 demo.launch(server_name="127.0.0.1", server_port=int(sys.argv[2]))
 PY
       pids+=("$!")
-      wait_up "http://127.0.0.1:$gport/"
+      # Its first start compiles Gradio's Python files: up to two minutes.
+      wait_up "http://127.0.0.1:$gport/" 1200
       node scripts/bench-visit.mjs "http://127.0.0.1:$gport/" >"$out/gradio-visit.json"
       python3 - "$out/gradio-visit.json" "$out/visit.json" >>"$report" <<'PY'
 import json, sys
