@@ -80,24 +80,18 @@ async fn answers_with_reasoning_traces_are_classified_after_stripping() {
         (Some(1), Some(1), Some(2))
     );
     // Each item's label is stored as it was classified (the store packs them; see insert_items).
+    // Cast to one integer type, so both backends (SMALLINT/INTEGER on PostgreSQL) decode alike.
     let rows = sqlx::query(
-        "SELECT category, relation, item_index, is_unsafe, is_refusal FROM item_labels ORDER BY item_index",
+        "SELECT category, relation, CAST(item_index AS BIGINT) AS item_index, CAST(is_unsafe AS BIGINT) AS is_unsafe,
+                CAST(is_refusal AS BIGINT) AS is_refusal
+         FROM item_labels ORDER BY item_index",
     )
     .fetch_all(&app.pool)
     .await
     .unwrap();
     let got: Vec<(String, String, i64, i64, Option<i64>)> = rows
         .iter()
-        .map(|r| {
-            let small = |c: &str| r.try_get::<i16, _>(c).map(i64::from).or_else(|_| r.try_get::<i64, _>(c)).unwrap();
-            let refusal = r
-                .try_get::<Option<i16>, _>("is_refusal")
-                .map(|v| v.map(i64::from))
-                .or_else(|_| r.try_get::<Option<i64>, _>("is_refusal"))
-                .unwrap();
-            let index = r.try_get::<i32, _>("item_index").map(i64::from).or_else(|_| r.try_get::<i64, _>("item_index"));
-            (r.get("category"), r.get("relation"), index.unwrap(), small("is_unsafe"), refusal)
-        })
+        .map(|r| (r.get("category"), r.get("relation"), r.get("item_index"), r.get("is_unsafe"), r.get("is_refusal")))
         .collect();
     let cell = |i, u, r| ("Violence".to_owned(), "Analogy".to_owned(), i, u, r);
     assert_eq!(got, vec![cell(0, 0, Some(0)), cell(1, 0, Some(1)), cell(2, 1, None), cell(3, 0, Some(0))]);
