@@ -12,31 +12,33 @@ use std::borrow::Cow;
 use std::future::Future;
 use std::pin::Pin;
 
-/// `(file name, SQL)` of each migration, oldest first. A new migration file is added here too
-/// (the test `embedded_migrations_equal_the_folders` fails until it is).
+/// `(file name, SQL)` of each migration of both backends, oldest first. Both folders hold the
+/// same file names (one schema history, two dialects), so each name is written once. A new
+/// migration file is added here too (the test `embedded_migrations_equal_the_folders` fails
+/// until it is).
 macro_rules! embed {
-    ($dir:literal: $($file:literal),+ $(,)?) => {
-        &[$(($file, include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations/", $dir, "/", $file)))),+]
+    ($($file:literal),+ $(,)?) => {
+        (
+            &[$(($file, include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations/sqlite/", $file)))),+],
+            &[$(($file, include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations/postgres/", $file)))),+],
+        )
     };
 }
 
-const SQLITE: &[(&str, &str)] = embed!("sqlite":
-    "20261128000001_schema.sql",
-    "20261128000002_data_version.sql",
-    "20261202000003_provisional_slugs.sql",
-    "20261202000004_label_bits.sql",
-);
+type Files = &'static [(&'static str, &'static str)];
 
-const POSTGRES: &[(&str, &str)] = embed!("postgres":
+const BOTH: (Files, Files) = embed!(
     "20261128000001_schema.sql",
     "20261128000002_data_version.sql",
     "20261202000003_provisional_slugs.sql",
     "20261202000004_label_bits.sql",
 );
+const SQLITE: Files = BOTH.0;
+const POSTGRES: Files = BOTH.1;
 
 /// One backend's embedded migrations, as a source for `sqlx::migrate::Migrator::new`.
 #[derive(Debug, Clone, Copy)]
-pub struct Embedded(&'static [(&'static str, &'static str)]);
+pub struct Embedded(Files);
 
 pub fn sqlite() -> Embedded {
     Embedded(SQLITE)
