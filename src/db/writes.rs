@@ -5,6 +5,7 @@ use super::sql::{bump_version, float_param, is_unique_violation, now, placeholde
 use crate::domain::labels::LabelBits;
 use crate::domain::model::{Access, Capability, JudgeName, ModelMeta, ModelName, Source, Status};
 use crate::domain::submission::{Aggregates, ItemLabel, ParsedResult};
+use crate::domain::taxonomy::{Relation, RiskCategory};
 use sqlx::Row;
 
 /// Everything needed to store one submission.
@@ -285,46 +286,82 @@ async fn insert_cells(tx: &mut Tx<'_>, id: i64, result: &ParsedResult) -> Result
     Ok(())
 }
 
-/// A run's item labels, one statement per cell (category, relation), the cell's items as one
-/// JSON array of integers that the store unpacks itself. Rows as parameters were slow: sqlx's
-/// SQLite driver finds each parameter by name among all of the statement's, so binding costs
-/// the square of their number (a 2,676-row statement took 0.8 s of a 0.9 s import). Rows as
-/// JSON arrays of five fields were next: extracting each field re-parses its row (10 ms of a
-/// 28 ms import). A bare integer per item is read with no parsing beyond the array's own:
-/// `index * 8 + refusal * 2 + unsafe`, refusal 0 unknown, 1 no, 2 yes.
+/// A run's item labels in one statement: the items as one JSON array of integers that the
+/// store unpacks itself. Rows as parameters were slow: sqlx's SQLite driver finds each parameter
+/// by name among all of the statement's, so binding costs the square of their number (a
+/// 2,676-row statement took 0.8 s of a 0.9 s import). Rows as JSON arrays of five fields were
+/// next: extracting each field re-parses its row (10 ms of a 28 ms import). Joining the names
+/// in was slower still; a statement per cell cost a round trip to the driver's thread each (54
+/// of them). A bare integer per item (see [`item_code`]) is read with no parsing beyond the
+/// array's own, and the names come from a `CASE` over the taxonomy's fixed order.
 async fn insert_items(tx: &mut Tx<'_>, id: i64, items: &[ItemLabel]) -> Result<(), sqlx::Error> {
-    const SQLITE: &str =
-        "INSERT INTO item_labels (submission_id, category, relation, item_index, is_unsafe, is_refusal)
-         SELECT $1, $2, $3, value >> 3, value & 1, CASE (value >> 1) & 3 WHEN 1 THEN 0 WHEN 2 THEN 1 END
-         FROM json_each($4)";
-    const POSTGRES: &str =
-        "INSERT INTO item_labels (submission_id, category, relation, item_index, is_unsafe, is_refusal)
-         SELECT $1, $2, $3, CAST(c >> 3 AS INTEGER), CAST(c & 1 AS SMALLINT),
-                CAST(CASE (c >> 1) & 3 WHEN 1 THEN 0 WHEN 2 THEN 1 END AS SMALLINT)
-         FROM (SELECT CAST(e AS BIGINT) AS c FROM json_array_elements_text(CAST($4 AS JSON)) AS e) AS items";
-    let sql = if tx.backend_name() == "PostgreSQL" { POSTGRES } else { SQLITE };
-    for cell in items.chunk_by(|a, b| (a.category, a.relation) == (b.category, b.relation)) {
-        let codes: Vec<u64> = cell.iter().map(item_code).collect();
-        let codes = serde_json::to_string(&codes).map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
-        sqlx::query(sql)
-            .bind(id)
-            .bind(cell[0].category.harness_name())
-            .bind(cell[0].relation.harness_name())
-            .bind(codes)
-            .execute(&mut **tx)
-            .await?;
+    if items.is_empty() {
+        return Ok(());
     }
+    let postgres = tx.backend_name() == "PostgreSQL";
+    let codes: Vec<u64> = items.iter().map(item_code).collect();
+    let codes = serde_json::to_string(&codes).map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
+    sqlx::query(insert_items_sql(postgres)).bind(id).bind(codes).execute(&mut **tx).await?;
     Ok(())
 }
 
-/// One item's label as the integer [`insert_items`] stores.
+/// The statement of [`insert_items`] for one backend, built once from the taxonomy.
+fn insert_items_sql(postgres: bool) -> &'static str {
+    use std::sync::OnceLock;
+    static SQL: [OnceLock<String>; 2] = [OnceLock::new(), OnceLock::new()];
+    SQL[usize::from(postgres)].get_or_init(|| {
+        // `CASE (c >> shift) & 15 WHEN 0 THEN 'first name' ... END`
+        fn names(code: &str, shift: u32, names: &[&str]) -> String {
+            let arms: String = names
+                .iter()
+                .enumerate()
+                .map(|(i, n)| format!(" WHEN {i} THEN '{}'", n.replace('\'', "''")))
+                .collect();
+            format!("CASE ({code} >> {shift}) & 15{arms} END")
+        }
+        let categories: Vec<&str> = RiskCategory::ALL.iter().map(|c| c.harness_name()).collect();
+        let relations: Vec<&str> = Relation::ALL.iter().map(|r| r.harness_name()).collect();
+        // Postgres wants the integer columns at their own widths; SQLite takes any integer.
+        let cast = |expr: String, ty: &str| if postgres { format!("CAST({expr} AS {ty})") } else { expr };
+        let c = if postgres { "c" } else { "value" };
+        let columns = [
+            names(c, CATEGORY_SHIFT, &categories),
+            names(c, RELATION_SHIFT, &relations),
+            cast(format!("({c} >> 3) & 4294967295"), "INTEGER"),
+            cast(format!("{c} & 1"), "SMALLINT"),
+            cast(format!("CASE ({c} >> 1) & 3 WHEN 1 THEN 0 WHEN 2 THEN 1 END"), "SMALLINT"),
+        ]
+        .join(", ");
+        let head = "INSERT INTO item_labels (submission_id, category, relation, item_index, is_unsafe, is_refusal)";
+        if postgres {
+            format!(
+                "{head} SELECT $1, {columns} FROM (SELECT CAST(e AS BIGINT) AS c FROM json_array_elements_text(CAST($2 AS JSON)) AS e) AS items"
+            )
+        } else {
+            format!("{head} SELECT $1, {columns} FROM json_each($2)")
+        }
+    })
+}
+
+/// Bits of an item's code: the flags (3), the index (32), the relation (4), the category (4).
+const RELATION_SHIFT: u32 = 35;
+const CATEGORY_SHIFT: u32 = 39;
+
+/// One item's label as the integer [`insert_items`] stores: category and relation as their
+/// positions in the taxonomy, the index, refusal (0 unknown, 1 no, 2 yes) and unsafe.
 fn item_code(i: &ItemLabel) -> u64 {
     let refusal = match i.refusal {
         None => 0,
         Some(false) => 1,
         Some(true) => 2,
     };
-    u64::from(i.index) * 8 + refusal * 2 + u64::from(i.is_unsafe)
+    let category = RiskCategory::ALL.iter().position(|c| *c == i.category).unwrap_or_default() as u64;
+    let relation = Relation::ALL.iter().position(|r| *r == i.relation).unwrap_or_default() as u64;
+    (category << CATEGORY_SHIFT)
+        | (relation << RELATION_SHIFT)
+        | (u64::from(i.index) << 3)
+        | (refusal << 1)
+        | u64::from(i.is_unsafe)
 }
 
 async fn insert_aggregates(tx: &mut Tx<'_>, id: i64, a: &Aggregates) -> Result<(), sqlx::Error> {
@@ -397,7 +434,6 @@ pub async fn find_rejected_archive(pool: &Pool, sha256: &str) -> Result<Option<(
 /// Fills `label_bits` of per-item submissions stored before the column existed (idempotent,
 /// so servers starting together may both run it). Returns how many were filled.
 pub async fn backfill_label_bits(pool: &Pool) -> Result<usize, sqlx::Error> {
-    use crate::domain::taxonomy::{Relation, RiskCategory};
     let ids: Vec<i64> = sqlx::query("SELECT id FROM submissions WHERE granularity = 'items' AND label_bits IS NULL")
         .fetch_all(pool)
         .await?

@@ -105,3 +105,48 @@ async fn label_bits_of_older_submissions_are_filled_at_start() {
     assert_eq!(before["pairs"], after["pairs"]);
     assert!(before["pairs"][0]["overall"]["b"].as_u64().unwrap() > 0);
 }
+
+/// Every item row lands in its own cell: per (category, relation), the item labels the store
+/// unpacked add up to the cell counts stored beside them, and re-deriving `label_bits` from the
+/// rows (as the start-up backfill does for old stores) gives back the bits stored at import.
+#[tokio::test]
+async fn item_labels_match_their_cells_and_the_stored_label_bits() {
+    use sqlx::Row;
+    let app = spawn_app().await;
+    let tree = app.write_tree("t", &reference_cells(), &reference_pattern);
+    assert!(app.cli(&["import", tree.to_str().unwrap(), "--model", "Cells-VLM"]).status.success());
+    let sums = |sql: &'static str| {
+        let pool = app.pool.clone();
+        async move {
+            let rows = sqlx::query(sql).fetch_all(&pool).await.unwrap();
+            rows.iter()
+                .map(|r| {
+                    let n = |c: &str| r.get::<Option<i64>, _>(c);
+                    (r.get::<String, _>("category"), r.get::<String, _>("relation"), n("total"), n("bad"), n("refused"))
+                })
+                .collect::<Vec<_>>()
+        }
+    };
+    let from_items = sums(
+        "SELECT category, relation, CAST(COUNT(*) AS BIGINT) AS total, CAST(SUM(is_unsafe) AS BIGINT) AS bad,
+                CAST(SUM(is_refusal) AS BIGINT) AS refused
+         FROM item_labels GROUP BY category, relation ORDER BY category, relation",
+    )
+    .await;
+    let from_cells = sums(
+        "SELECT category, relation, CAST(total AS BIGINT) AS total, CAST(unsafe_count AS BIGINT) AS bad,
+                CAST(refusals AS BIGINT) AS refused
+         FROM cell_counts ORDER BY category, relation",
+    )
+    .await;
+    assert_eq!(from_items.len(), 54, "one group per category and relation");
+    assert_eq!(from_items, from_cells);
+
+    let bits = |pool: db::Pool| async move {
+        sqlx::query("SELECT label_bits FROM submissions").fetch_one(&pool).await.unwrap().get::<Vec<u8>, _>(0)
+    };
+    let stored = bits(app.pool.clone()).await;
+    sqlx::query("UPDATE submissions SET label_bits = NULL").execute(&app.pool).await.unwrap();
+    assert_eq!(db::backfill_label_bits(&app.pool).await.unwrap(), 1);
+    assert_eq!(bits(app.pool.clone()).await, stored);
+}
