@@ -159,9 +159,23 @@ enum Format {
 }
 
 /// Parses the command line and runs it; errors are printed for people, with a non-zero exit.
-pub async fn main() -> ExitCode {
-    let cli = Cli::parse();
-    match run(cli.command.unwrap_or(Command::Serve { demo: false })).await {
+/// The server gets tokio's multi-threaded runtime; a maintainer's command, one sequence of
+/// steps, a single thread (its file reading still runs beside it on the blocking pool): no
+/// worker threads to start and wake for a command that lasts a few tens of milliseconds.
+pub fn main() -> ExitCode {
+    let command = Cli::parse().command.unwrap_or(Command::Serve { demo: false });
+    let runtime = match command {
+        Command::Serve { .. } => tokio::runtime::Builder::new_multi_thread().enable_all().build(),
+        _ => tokio::runtime::Builder::new_current_thread().enable_all().build(),
+    };
+    let runtime = match runtime {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(command)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(message) => {
             eprintln!("error: {message}");
@@ -205,6 +219,10 @@ async fn run(command: Command) -> Result<(), String> {
         }
         _ => None,
     };
+    // A maintainer's command is one sequence of statements: one connection serves it, and
+    // opening no second one saves a millisecond of an import (the pool would otherwise open
+    // another while the migration's connection is still being handed back).
+    let settings = Settings { max_db_connections: 1, ..settings };
     let state = startup::build_state(settings).await.map_err(|e| e.to_string())?;
     let pool = &state.pool;
     match command {

@@ -1,7 +1,6 @@
 //! The `mir-leaderboard` binary: the server and the maintainers' command line.
 
-#[tokio::main]
-async fn main() -> std::process::ExitCode {
+fn main() -> std::process::ExitCode {
     mir_leaderboard::startup::init_tracing();
-    mir_leaderboard::cli::main().await
+    mir_leaderboard::cli::main()
 }
