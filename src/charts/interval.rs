@@ -28,6 +28,9 @@ pub fn interval_plot(text: &ChartText, points: &[RankedPoint], sample: bool, ran
     const W: i32 = 640;
     const ROW: i32 = 20;
     const RIGHT: i32 = 56;
+    // The rank column, right-aligned left of the names: a name is fitted into `label_w - 40`
+    // and right-aligned at `x0 - 8`, so it starts at `PAD + 32` or later.
+    const RANK_W: i32 = 24;
     let labels: Vec<String> = points.iter().map(|p| clean(&p.label)).collect();
     let label_w = label_column(&labels, 60.0, 200.0) + 36;
     let (x0, x1) = (PAD + label_w, W - PAD - RIGHT);
@@ -40,7 +43,7 @@ pub fn interval_plot(text: &ChartText, points: &[RankedPoint], sample: bool, ran
         header(cv, text, sample)?;
         watermark(cv, sample, (x0 + x1) / 2, (plot_top + plot_bottom) / 2)?;
         if ranked {
-            cv.text("rank", PAD + label_w - 30, plot_top - 10, Txt::new(11.0, MUTED).right())?;
+            cv.text("rank", PAD + RANK_W, plot_top - 10, Txt::new(11.0, MUTED).right())?;
         }
         // Bands first: one per tie group, alternating, so neighbours that share a rank read as one.
         let mut start = 0;
@@ -84,7 +87,7 @@ pub fn interval_plot(text: &ChartText, points: &[RankedPoint], sample: bool, ran
         for (i, p) in points.iter().enumerate() {
             let yc = plot_top + i as i32 * ROW + ROW / 2;
             if ranked {
-                cv.text(&p.rank.to_string(), PAD + label_w - 30, yc, Txt::new(11.0, MUTED).right())?;
+                cv.text(&p.rank.to_string(), PAD + RANK_W, yc, Txt::new(11.0, MUTED).right())?;
             }
             let label = fit(&labels[i], 12.0, false, (label_w - 40) as f64);
             cv.text(&label, x0 - 8, yc, Txt::new(12.0, INK).right())?;

@@ -562,3 +562,40 @@ fn text_helpers() {
     assert_eq!(series_mark(26), "S27");
     assert_eq!(tidy_text_nodes("<text x=\"1\">\na\n</text>\n"), "<text x=\"1\">a</text>\n");
 }
+
+/// In the ranking picture each row's rank stands left of its name: the rank's right edge (its
+/// anchor, right-aligned) comes before the name's left edge (its anchor minus its width),
+/// for names of every length up to the longest the column fits.
+#[test]
+fn interval_plot_ranks_stand_clear_of_the_names() {
+    let names = ["A", "Sample Bench 0007", "Qwen2.5-VL-72B-Instruct (thinking, 8k budget, long)"];
+    let points: Vec<RankedPoint> = names
+        .iter()
+        .enumerate()
+        .map(|(i, n)| RankedPoint {
+            label: s(n),
+            value: 10.0 * (i + 1) as f64,
+            low: 5.0,
+            high: 40.0,
+            rank: 10 + i as u32,
+            safest: i == 0,
+        })
+        .collect();
+    let svg = interval_plot(&text("Ranking"), &points, false, true);
+    let doc = parse(&svg);
+    let at = |n: &Node| (n.attribute("x").unwrap().parse::<f64>().unwrap(), n.attribute("y").unwrap().to_owned());
+    let all: Vec<Node> = doc.descendants().filter(|n| n.has_tag_name("text")).collect();
+    for (i, p) in points.iter().enumerate() {
+        let rank = all.iter().find(|n| n.text() == Some(&*p.rank.to_string())).expect("rank printed");
+        let (rank_right, y) = at(rank);
+        let name = all
+            .iter()
+            .find(|n| {
+                n.attribute("y") == Some(&*y) && n.text().is_some_and(|t| names[i].starts_with(t.trim_end_matches('…')))
+            })
+            .unwrap_or_else(|| panic!("name of row {i} printed on the rank's line"));
+        let (name_right, _) = at(name);
+        let name_left = name_right - text_width(name.text().unwrap(), 12.0, false);
+        assert!(rank_right < name_left, "row {i}: rank ends at {rank_right}, name starts at {name_left}");
+    }
+}
