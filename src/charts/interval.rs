@@ -110,3 +110,54 @@ pub fn interval_plot(text: &ChartText, points: &[RankedPoint], sample: bool, ran
 fn fmt_tick(v: f64) -> String {
     if (v - v.round()).abs() < 1e-9 { format!("{}", v.round() as i64) } else { format!("{v:.1}") }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::charts::text::text_width;
+
+    /// In the ranking picture each row's rank stands left of its name: the rank's right edge (its
+    /// anchor, right-aligned) comes before the name's left edge (its anchor minus its width),
+    /// for names of every length up to the longest the column fits.
+    #[test]
+    fn interval_plot_ranks_stand_clear_of_the_names() {
+        let names = ["A", "Sample Bench 0007", "Qwen2.5-VL-72B-Instruct (thinking, 8k budget, long)"];
+        let points: Vec<RankedPoint> = names
+            .iter()
+            .enumerate()
+            .map(|(i, n)| RankedPoint {
+                label: n.to_string(),
+                value: 10.0 * (i + 1) as f64,
+                low: 5.0,
+                high: 40.0,
+                rank: 10 + i as u32,
+                safest: i == 0,
+            })
+            .collect();
+        let svg = interval_plot(
+            &ChartText { title: "Ranking".into(), desc: "Ranking: test data.".into() },
+            &points,
+            false,
+            true,
+        );
+        let doc = roxmltree::Document::parse(&svg).expect("well-formed SVG");
+        let at = |n: &roxmltree::Node| {
+            (n.attribute("x").unwrap().parse::<f64>().unwrap(), n.attribute("y").unwrap().to_owned())
+        };
+        let all: Vec<roxmltree::Node> = doc.descendants().filter(|n| n.has_tag_name("text")).collect();
+        for (i, p) in points.iter().enumerate() {
+            let rank = all.iter().find(|n| n.text() == Some(&*p.rank.to_string())).expect("rank printed");
+            let (rank_right, y) = at(rank);
+            let name = all
+                .iter()
+                .find(|n| {
+                    n.attribute("y") == Some(&*y)
+                        && n.text().is_some_and(|t| names[i].starts_with(t.trim_end_matches('…')))
+                })
+                .unwrap_or_else(|| panic!("name of row {i} printed on the rank's line"));
+            let (name_right, _) = at(name);
+            let name_left = name_right - text_width(name.text().unwrap(), 12.0, false);
+            assert!(rank_right < name_left, "row {i}: rank ends at {rank_right}, name starts at {name_left}");
+        }
+    }
+}
