@@ -355,10 +355,8 @@ fn item_code(i: &ItemLabel) -> u64 {
         Some(false) => 1,
         Some(true) => 2,
     };
-    let category = RiskCategory::ALL.iter().position(|c| *c == i.category).unwrap_or_default() as u64;
-    let relation = Relation::ALL.iter().position(|r| *r == i.relation).unwrap_or_default() as u64;
-    (category << CATEGORY_SHIFT)
-        | (relation << RELATION_SHIFT)
+    (u64::from(i.category.position()) << CATEGORY_SHIFT)
+        | (u64::from(i.relation.position()) << RELATION_SHIFT)
         | (u64::from(i.index) << 3)
         | (refusal << 1)
         | u64::from(i.is_unsafe)

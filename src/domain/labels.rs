@@ -55,10 +55,6 @@ pub struct LabelBits {
     cells: Vec<CellBits>,
 }
 
-fn position<T: PartialEq>(all: &[T], x: T) -> u8 {
-    all.iter().position(|y| *y == x).unwrap_or(0) as u8
-}
-
 /// Why a stored blob could not be read.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("stored item labels are damaged: {0}")]
@@ -103,8 +99,8 @@ impl LabelBits {
     pub fn encode(&self) -> Vec<u8> {
         let mut out = vec![VERSION];
         for c in &self.cells {
-            out.push(position(&RiskCategory::ALL, c.category));
-            out.push(position(&Relation::ALL, c.relation));
+            out.push(c.category.position());
+            out.push(c.relation.position());
             out.extend_from_slice(&(c.n as u16).to_le_bytes());
             out.extend_from_slice(&c.bits);
         }

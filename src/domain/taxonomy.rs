@@ -85,6 +85,12 @@ impl Relation {
         Self::Decomposition,
     ];
 
+    /// Its index in [`Self::ALL`], the order stored encodings (label bits, item codes) use.
+    /// `ALL` lists the variants in declaration order (a test holds the two equal).
+    pub fn position(self) -> u8 {
+        self as u8
+    }
+
     /// The harness's file stem (`<relation>.json`) and the API key.
     pub fn harness_name(self) -> &'static str {
         match self {
@@ -239,6 +245,12 @@ impl RiskCategory {
     pub const ALL: [RiskCategory; 6] =
         [Self::HateSpeech, Self::Violence, Self::SelfHarm, Self::IllegalActivities, Self::Harassment, Self::Privacy];
 
+    /// Its index in [`Self::ALL`], the order stored encodings (label bits, item codes) use.
+    /// `ALL` lists the variants in declaration order (a test holds the two equal).
+    pub fn position(self) -> u8 {
+        self as u8
+    }
+
     /// The harness's folder name and the API key (note the hyphen in `Self-Harm`).
     pub fn harness_name(self) -> &'static str {
         match self {
@@ -358,6 +370,16 @@ impl Scope {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn positions_are_indices_in_all() {
+        for (i, r) in Relation::ALL.into_iter().enumerate() {
+            assert_eq!(usize::from(r.position()), i, "{r:?}");
+        }
+        for (i, c) in RiskCategory::ALL.into_iter().enumerate() {
+            assert_eq!(usize::from(c.position()), i, "{c:?}");
+        }
+    }
 
     #[test]
     fn relation_counts_sum_to_the_benchmark_size() {
