@@ -3,7 +3,7 @@
 // bytes of a repeat visit. Prints JSON. Used by scripts/bench.sh.
 //
 // Paint times on this 2-core machine vary by a factor of two from one load to the next, so the
-// first visit is made VISITS times (default 5), each in a new browser context (an empty cache),
+// first visit is made VISITS times (default 11), each in a new browser context (an empty cache),
 // and the median paint is reported with all of them; bytes are those of the first.
 //
 //   node scripts/bench-visit.mjs http://127.0.0.1:PORT/
@@ -17,7 +17,7 @@ const browser = await chromium.launch({
   args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
     '--disable-component-update', '--disable-sync'],
 });
-const visits = Number(process.env.VISITS ?? 5);
+const visits = Number(process.env.VISITS ?? 11);
 
 // One page in a new context (empty cache), with its bytes on the wire counted per resource.
 async function open() {

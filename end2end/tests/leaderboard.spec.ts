@@ -49,6 +49,13 @@ test.describe('leaderboard', () => {
     await expect(banner).toBeVisible();
     await expect(banner).toContainText('SAMPLE DATA');
 
+    // The ranking picture is drawn in the page, at its native size, and names every model.
+    const chart = page.locator('figure[data-test="ranking-chart"] svg[role="img"]');
+    await expect(chart).toBeVisible();
+    expect((await chart.boundingBox())?.width).toBe(640);
+    const described = (await chart.locator('desc').textContent()) ?? '';
+    for (const e of api.entries) expect(described, e.model).toContain(`${e.model} (rank ${e.rank})`);
+
     // Ranks, overall ASR and one relation and one group cell of every row agree with the API.
     const cells = await rowCells(page, {
       rank: 'td[data-test="rank"]',
@@ -126,6 +133,20 @@ test.describe('leaderboard', () => {
     await expect.poll(() => urlParams(page).get('reasoning')).toBe('no');
     await expect.poll(() => urlParams(page).get('q')).toBe(term);
     await expect.poll(() => rowModels(page)).toEqual(expected.map((e) => e.model));
+
+    // The ranking picture shows this view: drawn by the server after a page load, or, after a
+    // search applied in place, the picture of the new view, loaded.
+    const figure = page.locator('figure[data-test="ranking-chart"]');
+    if (jsEnabled(testInfo)) {
+      const img = figure.locator('img');
+      await expect(img).toHaveAttribute('src', new RegExp(`^/charts/leaderboard\\.svg\\?.*q=`));
+      await expect.poll(() => img.evaluate((i: HTMLImageElement) => i.complete && i.naturalWidth)).toBe(640);
+      await expect(figure.locator('svg')).toHaveCount(0);
+    } else {
+      const described = (await figure.locator('svg[role="img"] desc').textContent()) ?? '';
+      for (const e of expected) expect(described, e.model).toContain(e.model);
+      expect(described.match(/\(rank \d+\)/g)?.length).toBe(expected.length);
+    }
 
     // The controls show the state they applied.
     await expect(form.locator('select[name="access"]')).toHaveValue('open');

@@ -193,15 +193,24 @@ pub(super) fn render(text: &ChartText, (w, h): (i32, i32), draw: impl FnOnce(&Ca
     drawn.ok().and_then(|()| finish(&raw, text)).unwrap_or_else(|| fallback(w, h, text))
 }
 
-/// The dark-mode style sheet: one rule per role colour and attribute.
+/// The dark-mode rules every chart carries in its one `<style>` element: one rule per role
+/// colour and attribute. The same text in every chart, so that a page showing a chart inline
+/// can allow exactly this style by its hash (`http::edge::headers`).
+pub fn dark_style() -> &'static str {
+    static CSS: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+        let mut css = String::from("@media (prefers-color-scheme: dark){");
+        for (light, dark) in THEME {
+            let l = hex(light);
+            let _ = write!(css, "[fill=\"{l}\"]{{fill:{dark}}}[stroke=\"{l}\"]{{stroke:{dark}}}");
+        }
+        css.push('}');
+        css
+    });
+    &CSS
+}
+
 fn dark_css() -> String {
-    let mut css = String::from("<style>@media (prefers-color-scheme: dark){");
-    for (light, dark) in THEME {
-        let l = hex(light);
-        let _ = write!(css, "[fill=\"{l}\"]{{fill:{dark}}}[stroke=\"{l}\"]{{stroke:{dark}}}");
-    }
-    css.push_str("}</style>\n");
-    css
+    format!("<style>{}</style>\n", dark_style())
 }
 
 /// FNV-1a: a tiny deterministic hash for element ids.

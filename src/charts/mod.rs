@@ -38,8 +38,9 @@
 //!
 //! # Light and dark mode
 //!
-//! The SVGs are shown through `<img>`, which page CSS cannot reach, so each
-//! file carries its own `@media (prefers-color-scheme: dark)` rules. Every
+//! The SVGs are shown through `<img>`, which page CSS cannot reach, or inline (the ranking on
+//! `/`), so each file carries its own `@media (prefers-color-scheme: dark)` rules
+//! ([`dark_style`], the same text in every chart). Every
 //! non-data colour (background, ink, muted ink, grid, neutral cells, hatch,
 //! sample banner) is a *role colour* used for nothing else, and the rules
 //! recolour exactly those via attribute selectors such as
@@ -82,6 +83,7 @@ mod text;
 
 pub use badge::badge;
 pub use bar::{bar_chart, bar_chart_with_axis};
+pub use canvas::dark_style;
 pub use composition::composition_bars;
 pub use grouped::grouped_bars;
 pub use heatmap::heatmap;

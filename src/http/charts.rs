@@ -5,7 +5,7 @@
 use crate::charts::figures;
 use crate::domain::consensus::ItemsQuery;
 use crate::domain::leaderboard::Entry;
-use crate::domain::leaderboard::query::{LeaderboardQuery, page_rows};
+use crate::domain::leaderboard::query::LeaderboardQuery;
 use crate::domain::page_data::ModelPage;
 use crate::domain::taxonomy::{Relation, RiskCategory, Scope};
 use crate::error::AppError;
@@ -132,12 +132,7 @@ pub async fn leaderboard_chart_route(
         return Err(AppError::BadRequest(problems.join("; ")));
     }
     let data = leaderboard::view(&state, &q).await?;
-    svg(move || {
-        let (rows, _) = page_rows(&data.entries, &q);
-        let sample = rows.iter().any(|(e, _)| e.is_sample());
-        figures::leaderboard_chart(&rows, q.sort, &data.judge, sample)
-    })
-    .await
+    svg(move || leaderboard::ranking_chart(&data, &q)).await
 }
 
 /// `/badges/{slug}.svg`: the model's README badge (rank and population of the default view).

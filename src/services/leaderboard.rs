@@ -4,7 +4,7 @@
 
 use crate::db::{self, Pool};
 use crate::domain::day::Day;
-use crate::domain::leaderboard::query::LeaderboardQuery;
+use crate::domain::leaderboard::query::{LeaderboardQuery, page_rows};
 use crate::domain::leaderboard::{self, Entry, EntryInput, Population, rank_scope};
 use crate::domain::model::Granularity;
 use crate::domain::page_data::{CapabilityPage, CapabilityPoint, Correlation, LeaderboardData, ScopePage, ScopeRow};
@@ -41,6 +41,14 @@ pub async fn view(state: &AppState, q: &LeaderboardQuery) -> Result<Arc<Leaderbo
         }
     }
     ranked(state, q.judge.as_deref(), q.population, q.as_of).await
+}
+
+/// The ranking picture of a view: the rows of its page, as the board and the CSV show them.
+/// Drawn inline on `/` and served on its own at `/charts/leaderboard.svg`.
+pub fn ranking_chart(data: &LeaderboardData, q: &LeaderboardQuery) -> String {
+    let (rows, _) = page_rows(&data.entries, q);
+    let sample = rows.iter().any(|(e, _)| e.is_sample());
+    crate::charts::figures::leaderboard_chart(&rows, q.sort, &data.judge, sample)
 }
 
 /// Ranks one judge's population (as of the end of a day, or now) and marks which models the

@@ -72,6 +72,27 @@ async fn every_page_and_chart_renders_for_imported_data() {
         doc.select(&row).next().expect("the row").select(&links).filter_map(|a| a.value().attr("href")).collect();
     assert_eq!(hrefs, ["/models/real-one"]);
 
+    // The ranking is drawn inline (the very picture served on its own), and the page's policy
+    // allows its one style element by hash, and nothing else inline.
+    let r = app.get("/").await;
+    let csp = r.headers()["content-security-policy"].to_str().unwrap().to_owned();
+    let board = r.text().await.unwrap();
+    let (_, own) = app.get_text("/charts/leaderboard.svg").await;
+    assert!(board.contains(own.trim_end()), "the inline chart is the one at /charts/leaderboard.svg");
+    let doc = scraper::Html::parse_document(&board);
+    let inline = scraper::Selector::parse(r#"figure[data-test="ranking-chart"] svg[role="img"]"#).unwrap();
+    assert_eq!(doc.select(&inline).count(), 1);
+    let styles: Vec<String> =
+        doc.select(&scraper::Selector::parse("style").unwrap()).map(|s| s.text().collect()).collect();
+    assert_eq!(styles.len(), 1, "one inline style: the chart's");
+    let hash = {
+        use base64::Engine as _;
+        use sha2::Digest as _;
+        base64::engine::general_purpose::STANDARD.encode(sha2::Sha256::digest(styles[0].as_bytes()))
+    };
+    assert!(csp.contains(&format!("style-src 'self' 'sha256-{hash}';")), "{csp}");
+    assert!(!csp.contains("unsafe-inline"), "{csp}");
+
     // Unknown things are real 404s.
     for path in ["/models/nobody", "/relations/teleportation", "/submissions/999", "/no/such/page"] {
         assert_eq!(app.get_text(path).await.0, 404, "{path}");

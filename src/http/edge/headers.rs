@@ -3,8 +3,9 @@
 //!
 //! Pages get a strict policy: scripts only with this response's nonce (Leptos puts it on its
 //! bootstrap and data scripts, read from the context this module provides), plus
-//! `'wasm-unsafe-eval'` because compiling the wasm bundle counts as eval; no inline styles or
-//! handlers anywhere; no framing. Charts are SVG documents with their own `<style>`, and get a
+//! `'wasm-unsafe-eval'` because compiling the wasm bundle counts as eval; no inline handlers
+//! anywhere and one inline style, allowed by its hash: the charts' dark-mode rules, which `/`
+//! carries with its ranking chart drawn inline; no framing. Charts are SVG documents with their own `<style>`, and get a
 //! policy that allows exactly that and nothing else. Responses that must not be stored by any
 //! cache (anything a maintainer sees, a draft's preview, anything that sets a cookie) say so.
 
@@ -39,10 +40,22 @@ pub fn provide_request_nonce() {
     }
 }
 
+/// `'sha256-…'` of the one `<style>` text a page may carry inline ([`crate::charts::dark_style`]).
+fn chart_style_source() -> &'static str {
+    use base64::Engine as _;
+    use sha2::Digest as _;
+    static SOURCE: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+        let digest = sha2::Sha256::digest(crate::charts::dark_style().as_bytes());
+        format!("'sha256-{}'", base64::engine::general_purpose::STANDARD.encode(digest))
+    });
+    &SOURCE
+}
+
 fn page_policy(nonce: &str) -> String {
+    let chart_style = chart_style_source();
     format!(
         "default-src 'none'; script-src 'nonce-{nonce}' 'strict-dynamic' 'wasm-unsafe-eval'; \
-         style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src 'self'; \
+         style-src 'self' {chart_style}; img-src 'self' data:; font-src 'self'; connect-src 'self'; \
          manifest-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
     )
 }

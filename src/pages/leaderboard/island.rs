@@ -49,6 +49,10 @@ mod browser {
     use wasm_bindgen::closure::Closure;
     use web_sys::{Element, HtmlElement, HtmlFormElement, HtmlInputElement};
 
+    /// What the ranking picture of a new view says to a screen reader (the inline one carries
+    /// its own title and description).
+    const CHART_ALT: &str = "The models of this view as dots at their attack success rate with 95% intervals; models that share a rank on one band";
+
     /// The session key of the control to focus after a page load the island caused.
     const FOCUS_KEY: &str = "mir-focus";
 
@@ -330,7 +334,23 @@ mod browser {
                     }
                 }
             }
-            // The ranking picture follows the view too.
+            // The ranking picture follows the view too. The server drew the first view's inline;
+            // a new view's comes as a picture of its own, which the loop below points at it.
+            if let Ok(frames) = root.query_selector_all("[data-chart-base]") {
+                for i in 0..frames.length() {
+                    let Some(frame) = frames.item(i).and_then(|n| n.dyn_into::<Element>().ok()) else { continue };
+                    let (Some(base), Some(doc)) = (frame.get_attribute("data-chart-base"), frame.owner_document())
+                    else {
+                        continue;
+                    };
+                    let Ok(img) = doc.create_element("img") else { continue };
+                    let _ = img.set_attribute("data-view-base", &base);
+                    let _ = img.set_attribute("alt", CHART_ALT);
+                    let _ = img.set_attribute("width", "640");
+                    frame.replace_children_with_node_1(&img);
+                    let _ = frame.remove_attribute("data-chart-base");
+                }
+            }
             if let Ok(images) = root.query_selector_all("img[data-view-base]") {
                 for i in 0..images.length() {
                     let Some(img) = images.item(i).and_then(|n| n.dyn_into::<Element>().ok()) else { continue };

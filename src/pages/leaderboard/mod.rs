@@ -124,6 +124,10 @@ fn Board(data: LeaderboardData, query: LeaderboardQuery, problems: Vec<String>) 
     let safest = data.entries.iter().find(|e| e.vs_safest == VsSafest::Safest).map(|e| e.model.name.clone());
     let suffix = query.href_suffix();
     let chart_href = format!("/charts/leaderboard.svg{suffix}");
+    #[cfg(feature = "ssr")]
+    let chart_svg = crate::services::leaderboard::ranking_chart(&data, &query);
+    #[cfg(not(feature = "ssr"))]
+    let chart_svg = String::new();
     let pages = (span.pages > 1).then(|| view! { <Pages query=query.clone() span /> });
     view! {
         {as_of_notice}
@@ -146,17 +150,20 @@ fn Board(data: LeaderboardData, query: LeaderboardQuery, problems: Vec<String>) 
                 <a href=format!("/api/v1/leaderboard{suffix}") data-view-base="/api/v1/leaderboard">"JSON"</a>
             </p>
             <figure class="chart ranking-chart" data-test="ranking-chart">
-                <div class="chart-scroll">
-                    <img
-                        src=chart_href.clone()
-                        data-view-base="/charts/leaderboard.svg"
-                        alt="The models of this view as dots at their attack success rate with 95% intervals; models that share a rank on one band"
-                        width="640"
-                    />
-                </div>
+                // Drawn inline: a picture loaded through <img> is parsed as a document of its own
+                // before it paints, and it is the largest thing on the first screen. The island
+                // swaps in the picture of a new view (data-chart-base) when the view changes.
+                <div
+                    class="chart-scroll"
+                    tabindex="0"
+                    role="region"
+                    aria-label="Ranking chart (scrolls sideways on a narrow screen)"
+                    data-chart-base="/charts/leaderboard.svg"
+                    inner_html=chart_svg
+                ></div>
                 <figcaption>
                     "The ranking of this view as a picture: dots are ASR, whiskers 95% intervals, a shaded band holds the models that share a rank (the table below has every number). "
-                    <a href=chart_href.clone() data-view-base="/charts/leaderboard.svg" download="">"Download SVG"</a>
+                    <a href=chart_href data-view-base="/charts/leaderboard.svg" download="">"Download SVG"</a>
                 </figcaption>
             </figure>
             <p class="empty" data-test="no-rows" hidden={matching > 0}>
