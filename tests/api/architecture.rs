@@ -184,7 +184,7 @@ fn dependencies_point_one_way() {
         ("db", &["domain"]),
         ("config", &["ingest"]),
         ("state", &["config", "db", "domain"]),
-        ("services", &["config", "db", "domain", "error", "ingest", "state"]),
+        ("services", &["charts", "config", "db", "domain", "error", "ingest", "state"]),
         ("components", &["domain", "error"]),
         ("pages", &["components", "domain", "error", "services", "state"]),
         ("app", &["components", "pages"]),
