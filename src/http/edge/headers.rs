@@ -5,8 +5,8 @@
 //! bootstrap and data scripts, read from the context this module provides), plus
 //! `'wasm-unsafe-eval'` because compiling the wasm bundle counts as eval; no inline handlers
 //! anywhere and one inline style, allowed by its hash: the charts' dark-mode rules, which `/`
-//! carries with its ranking chart drawn inline; no framing. Charts are SVG documents with their own `<style>`, and get a
-//! policy that allows exactly that and nothing else. Responses that must not be stored by any
+//! carries with its ranking chart drawn inline; no framing. Charts are SVG documents with their
+//! own `<style>`, and get a policy that allows exactly that and nothing else. Responses that must not be stored by any
 //! cache (anything a maintainer sees, a draft's preview, anything that sets a cookie) say so.
 
 use crate::services::auth::SESSION_COOKIE;
